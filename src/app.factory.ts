@@ -1,0 +1,33 @@
+import { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { AppConfig } from './common/config/app-config';
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Builds the whole HTTP application from a validated configuration; `main.ts` and the tests share it. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
+  });
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  if (config.contextPath) app.setGlobalPrefix(config.contextPath);
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Push Server API')
+      .setDescription(
+        'PowerAuth Push Server compatible API: devices, messages, campaigns, inbox and administration.',
+      )
+      .setVersion('3')
+      .build(),
+  );
+  SwaggerModule.setup('swagger-ui', app, document, { useGlobalPrefix: true, jsonDocumentUrl: 'v3/api-docs' });
+  return app;
+}

@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { AppConfig } from './common/config/app-config';
+import { ConfigModule } from './common/config/config.module';
+import { EnvelopeInterceptor } from './common/envelope/envelope.interceptor';
+import { ApiExceptionFilter } from './common/errors/api-exception.filter';
+import { DatabaseModule } from './database/database.module';
+import { AdminModule } from './modules/admin/admin.module';
+import { DeviceModule } from './modules/device/device.module';
+import { PowerAuthModule } from './common/powerauth/powerauth.module';
+import { ServiceModule } from './modules/service/service.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        PowerAuthModule,
+        ServiceModule,
+        AdminModule,
+        DeviceModule,
+      ],
+      providers: [
+        { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,156 @@
+import { Transform, Type } from 'class-transformer';
+import { ValidateBy, ValidateNested, ValidationArguments } from 'class-validator';
+
+/**
+ * Field constraints whose hints read like the original's Bean Validation messages ("must not be blank",
+ * "size must be between 8 and 255"), one hint per field, so a violation list stays short and exact.
+ */
+
+const secretFields = new WeakMap<object, Set<string>>();
+
+/** True when the field holds a secret whose value must never be echoed back in a violation. */
+export function isSecretField(target: object, property: string): boolean {
+  return secretFields.get(target)?.has(property) ?? false;
+}
+
+function markSecret(target: object, property: string): void {
+  const fields = secretFields.get(target) ?? new Set<string>();
+  fields.add(property);
+  secretFields.set(target, fields);
+}
+
+function rule(name: string, hintFor: (value: unknown) => string | undefined): PropertyDecorator {
+  return ValidateBy({
+    name,
+    validator: {
+      validate: (value: unknown) => hintFor(value) === undefined,
+      defaultMessage: (args?: ValidationArguments) => hintFor(args?.value) ?? 'is invalid',
+    },
+  });
+}
+
+function sizeHint(min: number | undefined, max: number | undefined): string {
+  return `size must be between ${min ?? 0} and ${max ?? 2147483647}`;
+}
+
+export interface TextOptions {
+  /** null, empty or whitespace-only is rejected ("must not be blank"). */
+  notBlank?: boolean;
+  /** null is rejected ("must not be null"); an empty string is allowed. */
+  notNull?: boolean;
+  min?: number;
+  max: number;
+  pattern?: RegExp;
+  /** Never echo the value back in a violation. */
+  secret?: boolean;
+}
+
+/** A string field. Absent values pass unless `notBlank` or `notNull` is set. */
+export function Text(options: TextOptions): PropertyDecorator {
+  const check = rule('text', (value) => {
+    if (value === null || value === undefined) {
+      if (options.notBlank) return 'must not be blank';
+      if (options.notNull) return 'must not be null';
+      return undefined;
+    }
+    if (typeof value !== 'string') return 'must be a string';
+    if (options.notBlank && value.trim() === '') return 'must not be blank';
+    if (value.length > options.max || (options.min !== undefined && value.length < options.min)) {
+      return sizeHint(options.min, options.max);
+    }
+    if (options.pattern && !options.pattern.test(value)) return `must match "${options.pattern.source}"`;
+    return undefined;
+  });
+  return (target, property) => {
+    if (options.secret) markSecret(target, String(property));
+    check(target, property);
+  };
+}
+
+/** One of a fixed set of string values. `caseInsensitive` lower-cases the input first and stores it lower-cased. */
+export function OneOf(
+  values: readonly string[],
+  options: { notNull?: boolean; caseInsensitive?: boolean } = {},
+): PropertyDecorator {
+  const check = rule('oneOf', (value) => {
+    if (value === null || value === undefined) return options.notNull ? 'must not be null' : undefined;
+    if (typeof value !== 'string' || !values.includes(value)) return `must be one of: ${values.join(', ')}`;
+    return undefined;
+  });
+  const lower = Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value));
+  return (target, property) => {
+    if (options.caseInsensitive) lower(target, property);
+    check(target, property);
+  };
+}
+
+export function Bool(options: { notNull?: boolean } = {}): PropertyDecorator {
+  return rule('bool', (value) => {
+    if (value === null || value === undefined) return options.notNull ? 'must not be null' : undefined;
+    return typeof value === 'boolean' ? undefined : 'must be a boolean';
+  });
+}
+
+export function Int(options: { min?: number; max?: number; notNull?: boolean } = {}): PropertyDecorator {
+  return rule('int', (value) => {
+    if (value === null || value === undefined) return options.notNull ? 'must not be null' : undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be a whole number';
+    if (options.min !== undefined && value < options.min)
+      return `must be greater than or equal to ${options.min}`;
+    if (options.max !== undefined && value > options.max)
+      return `must be less than or equal to ${options.max}`;
+    return undefined;
+  });
+}
+
+export interface TextListOptions {
+  notNull?: boolean;
+  notEmpty?: boolean;
+  maxItems: number;
+  itemMax: number;
+  itemPattern?: RegExp;
+}
+
+/** An array of strings. */
+export function TextList(options: TextListOptions): PropertyDecorator {
+  return rule('textList', (value) => {
+    if (value === null || value === undefined) {
+      if (options.notEmpty) return 'must not be empty';
+      return options.notNull ? 'must not be null' : undefined;
+    }
+    if (!Array.isArray(value)) return 'must be an array of strings';
+    if (options.notEmpty && value.length === 0) return 'must not be empty';
+    if (value.length > options.maxItems) return sizeHint(options.notEmpty ? 1 : 0, options.maxItems);
+    for (const item of value) {
+      if (typeof item !== 'string') return 'must be an array of strings';
+      if (item.length > options.itemMax) return `each item: ${sizeHint(0, options.itemMax)}`;
+      if (options.itemPattern && !options.itemPattern.test(item)) {
+        return `each item must match "${options.itemPattern.source}"`;
+      }
+    }
+    return undefined;
+  });
+}
+
+/** A nested JSON object validated against its own DTO class. */
+export function Nested(type: () => new () => object, options: { notNull?: boolean } = {}): PropertyDecorator {
+  const shape = rule('object', (value) => {
+    if (value === null || value === undefined) return options.notNull ? 'must not be null' : undefined;
+    return typeof value === 'object' && !Array.isArray(value) ? undefined : 'must be a JSON object';
+  });
+  const transform = Type(type);
+  const nested = ValidateNested();
+  return (target, property) => {
+    shape(target, property);
+    transform(target, property);
+    nested(target, property);
+  };
+}
+
+/** A JSON object of free-form values (push `extras`). */
+export function FreeObject(): PropertyDecorator {
+  return rule('freeObject', (value) => {
+    if (value === null || value === undefined) return undefined;
+    return typeof value === 'object' && !Array.isArray(value) ? undefined : 'must be a JSON object';
+  });
+}

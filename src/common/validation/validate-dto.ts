@@ -1,0 +1,72 @@
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+import { PushServerError, Violation } from '../errors/push-server.error';
+import { isSecretField } from './constraints';
+
+type DtoClass<T> = new () => T;
+
+const MAX_ECHOED_LENGTH = 200;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Turns a parsed JSON value into a validated DTO instance, or throws 400 ERROR_REQUEST with one violation per bad
+ * field. Unknown properties are dropped, as Jackson ignores them.
+ */
+export function validateDto<T extends object>(dtoClass: DtoClass<T>, value: unknown, fieldPrefix: string): T {
+  if (value === null || value === undefined) {
+    throw PushServerError.invalidRequest([{ fieldName: fieldPrefix || 'body', hint: 'must not be null' }]);
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw PushServerError.invalidRequest([
+      { fieldName: fieldPrefix || 'body', invalidValue: echo(value), hint: 'must be a JSON object' },
+    ]);
+  }
+  const instance = plainToInstance(dtoClass, withoutForbiddenKeys(value) as object);
+  const errors = validateSync(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: false,
+    forbidUnknownValues: false,
+  });
+  if (errors.length > 0) throw PushServerError.invalidRequest(toViolations(errors, fieldPrefix));
+  return instance;
+}
+
+function toViolations(errors: ValidationError[], prefix: string): Violation[] {
+  const violations: Violation[] = [];
+  for (const error of errors) {
+    const fieldName = joinPath(prefix, error.property);
+    const hints = Object.values(error.constraints ?? {});
+    if (hints.length > 0) {
+      const secret = error.target
+        ? isSecretField(Object.getPrototypeOf(error.target), error.property)
+        : false;
+      violations.push({ fieldName, invalidValue: secret ? undefined : echo(error.value), hint: hints[0] });
+    }
+    if (error.children?.length) violations.push(...toViolations(error.children, fieldName));
+  }
+  return violations;
+}
+
+function joinPath(prefix: string, property: string): string {
+  if (/^\d+$/.test(property)) return `${prefix}[${property}]`;
+  return prefix ? `${prefix}.${property}` : property;
+}
+
+/** Scalars only, and bounded: a violation must not echo a megabyte back. */
+function echo(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return value.length > MAX_ECHOED_LENGTH ? `${value.slice(0, MAX_ECHOED_LENGTH)}…` : value;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return value;
+  return undefined;
+}
+
+function withoutForbiddenKeys(value: unknown, depth = 0): unknown {
+  if (depth > 32 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => withoutForbiddenKeys(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (!FORBIDDEN_KEYS.has(key)) out[key] = withoutForbiddenKeys(item, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,18 @@
+import { AppCredentialsEntity } from '../modules/admin/entities/app-credentials.entity';
+import { CampaignUserEntity } from '../modules/campaign/entities/campaign-user.entity';
+import { CampaignEntity } from '../modules/campaign/entities/campaign.entity';
+import { DeviceRegistrationEntity } from '../modules/device/entities/device-registration.entity';
+import { InboxAppEntity } from '../modules/inbox/entities/inbox-app.entity';
+import { InboxMessageEntity } from '../modules/inbox/entities/inbox-message.entity';
+import { PushMessageEntity } from '../modules/message/entities/push-message.entity';
+
+/** Every entity the server maps. */
+export const ENTITIES = [
+  AppCredentialsEntity,
+  DeviceRegistrationEntity,
+  PushMessageEntity,
+  CampaignEntity,
+  CampaignUserEntity,
+  InboxMessageEntity,
+  InboxAppEntity,
+];

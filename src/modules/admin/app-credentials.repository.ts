@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AppCredentialsEntity } from './entities/app-credentials.entity';
+
+/** Columns a listing needs: the flags come from whether the secrets are set, not from their values. */
+export interface AppCredentialsSummary {
+  appId: string;
+  hasApns: boolean;
+  hasFcm: boolean;
+  hasHms: boolean;
+}
+
+@Injectable()
+export class AppCredentialsRepository {
+  constructor(
+    @InjectRepository(AppCredentialsEntity) private readonly repository: Repository<AppCredentialsEntity>,
+  ) {}
+
+  findByAppId(appId: string): Promise<AppCredentialsEntity | null> {
+    return this.repository.findOneBy({ appId });
+  }
+
+  /** The internal id of an app, or null; for modules that only need to link rows to it. */
+  async findIdByAppId(appId: string): Promise<number | null> {
+    const row = await this.repository.findOne({ select: { id: true }, where: { appId } });
+    return row?.id ?? null;
+  }
+
+  async listSummaries(): Promise<AppCredentialsSummary[]> {
+    const rows: Array<Record<string, unknown>> = await this.repository
+      .createQueryBuilder('app')
+      .select('app.app_id', 'appId')
+      .addSelect('CASE WHEN app.apns_private_key IS NULL THEN 0 ELSE 1 END', 'hasApns')
+      .addSelect('CASE WHEN app.fcm_private_key IS NULL THEN 0 ELSE 1 END', 'hasFcm')
+      .addSelect(
+        'CASE WHEN app.hms_client_id IS NULL OR app.hms_client_secret IS NULL THEN 0 ELSE 1 END',
+        'hasHms',
+      )
+      .orderBy('app.id', 'ASC')
+      .getRawMany();
+    return rows.map((row) => ({
+      appId: String(row.appId),
+      hasApns: Number(row.hasApns) === 1,
+      hasFcm: Number(row.hasFcm) === 1,
+      hasHms: Number(row.hasHms) === 1,
+    }));
+  }
+
+  async listAppIds(): Promise<string[]> {
+    const rows = await this.repository.find({ select: { appId: true } });
+    return rows.map((row) => row.appId);
+  }
+
+  async insert(appId: string, now: Date): Promise<void> {
+    await this.repository.insert({ appId, timestampCreated: now });
+  }
+
+  /** Updates the given columns and always moves `timestamp_last_updated`, which invalidates cached clients. */
+  async update(id: number, changes: Partial<AppCredentialsEntity>, now: Date): Promise<void> {
+    await this.repository.update({ id }, { ...changes, timestampLastUpdated: now });
+  }
+}

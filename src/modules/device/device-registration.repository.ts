@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
+import { DeviceRegistrationEntity } from './entities/device-registration.entity';
+
+export type NewDeviceRegistration = Omit<DeviceRegistrationEntity, 'id'>;
+
+/** `push_device_registration` queries; `manager` lets a caller run them inside its transaction. */
+@Injectable()
+export class DeviceRegistrationRepository {
+  constructor(
+    @InjectRepository(DeviceRegistrationEntity)
+    private readonly repository: Repository<DeviceRegistrationEntity>,
+  ) {}
+
+  private repo(manager?: EntityManager): Repository<DeviceRegistrationEntity> {
+    return manager ? manager.getRepository(DeviceRegistrationEntity) : this.repository;
+  }
+
+  findByActivationAndToken(activationId: string, pushToken: string, manager?: EntityManager) {
+    return this.repo(manager).find({ where: { activationId, pushToken }, order: { id: 'ASC' } });
+  }
+
+  findByActivation(activationId: string, manager?: EntityManager) {
+    return this.repo(manager).find({ where: { activationId }, order: { id: 'ASC' } });
+  }
+
+  findByAppAndToken(appId: number, pushToken: string, manager?: EntityManager) {
+    return this.repo(manager).find({ where: { appId, pushToken }, order: { id: 'ASC' } });
+  }
+
+  async insert(device: NewDeviceRegistration, manager?: EntityManager): Promise<number> {
+    const result = await this.repo(manager).insert(device);
+    return result.identifiers[0].id as number;
+  }
+
+  async update(id: number, device: NewDeviceRegistration, manager?: EntityManager): Promise<void> {
+    await this.repo(manager).update({ id }, device);
+  }
+
+  async deleteByIds(ids: number[], manager?: EntityManager): Promise<void> {
+    if (ids.length > 0) await this.repo(manager).delete({ id: In(ids) });
+  }
+
+  /** Returns how many rows were deleted. */
+  async deleteByAppAndToken(appId: number, pushToken: string): Promise<number> {
+    const result = await this.repository.delete({ appId, pushToken });
+    return result.affected ?? 0;
+  }
+
+  async setActiveByActivation(activationId: string, active: boolean): Promise<number> {
+    const result = await this.repository.update({ activationId }, { active });
+    return result.affected ?? 0;
+  }
+}
