@@ -60,6 +60,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof HttpException) return this.fromHttpException(exception, request);
+    const bodyParserStatus = bodyParserErrorStatus(exception);
+    if (bodyParserStatus !== undefined) {
+      return this.fromHttpException(new HttpException('Bad request body', bodyParserStatus), request);
+    }
     if (isIntegrityViolation(exception)) {
       this.logger.warn(
         `Data integrity violation on ${request.method} ${request.path}: ${describe(exception)}`,
@@ -129,6 +133,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0].slice(0, 300) : String(error);
+}
+
+/** body-parser errors (too large, bad charset, aborted) carry `type` and `status` and do not reach Nest as HTTP errors. */
+function bodyParserErrorStatus(error: unknown): number | undefined {
+  const candidate = error as { type?: unknown; status?: unknown } | null;
+  if (typeof candidate?.type !== 'string' || typeof candidate.status !== 'number') return undefined;
+  return candidate.status >= 400 && candidate.status < 500 ? candidate.status : undefined;
 }
 
 function isDriverError(error: unknown): boolean {
