@@ -1,0 +1,69 @@
+import { PushServerError } from '../../src/common/errors/push-server.error';
+import { Bool, Nested, OneOf, Text, TextList } from '../../src/common/validation/constraints';
+import { validateDto } from '../../src/common/validation/validate-dto';
+
+class Inner {
+  @Text({ notBlank: true, max: 5 }) name: string;
+}
+
+class Sample {
+  @Text({ notBlank: true, max: 10 }) appId: string;
+  @Text({ max: 300, secret: true }) secret?: string;
+  @OneOf(['development', 'production'], { caseInsensitive: true }) environment?: string;
+  @Bool() flag?: boolean;
+  @TextList({ maxItems: 2, itemMax: 3 }) list?: string[];
+  @Nested(() => Inner) inner?: Inner;
+}
+
+function violations(value: unknown) {
+  try {
+    validateDto(Sample, value, 'requestObject');
+  } catch (error) {
+    expect(error).toBeInstanceOf(PushServerError);
+    return (error as PushServerError).violations;
+  }
+  throw new Error('no violation');
+}
+
+describe('validateDto', () => {
+  it('returns a DTO instance, drops unknown properties and lower-cases case-insensitive enums', () => {
+    const dto = validateDto(Sample, { appId: 'app', environment: 'PRODUCTION', unknown: 1 }, 'requestObject');
+    expect(dto).toBeInstanceOf(Sample);
+    expect(dto).toEqual(Object.assign(new Sample(), { appId: 'app', environment: 'production' }));
+  });
+
+  it('names each bad field with Bean-Validation-like hints', () => {
+    expect(violations({ appId: '  ', flag: 'yes', list: ['a', 'b', 'c'], inner: { name: '' } })).toEqual([
+      { fieldName: 'requestObject.appId', invalidValue: '  ', hint: 'must not be blank' },
+      { fieldName: 'requestObject.flag', invalidValue: 'yes', hint: 'must be a boolean' },
+      { fieldName: 'requestObject.list', hint: 'size must be between 0 and 2' },
+      { fieldName: 'requestObject.inner.name', invalidValue: '', hint: 'must not be blank' },
+    ]);
+  });
+
+  it('never echoes a secret, and bounds what it echoes', () => {
+    expect(violations({ appId: 'x'.repeat(500), secret: 's'.repeat(301) })).toEqual([
+      {
+        fieldName: 'requestObject.appId',
+        invalidValue: `${'x'.repeat(200)}…`,
+        hint: 'size must be between 0 and 10',
+      },
+      { fieldName: 'requestObject.secret', hint: 'size must be between 0 and 300' },
+    ]);
+  });
+
+  it('ignores prototype-polluting keys', () => {
+    const dto = validateDto(
+      Sample,
+      JSON.parse('{"appId":"a","__proto__":{"polluted":true}}'),
+      'requestObject',
+    );
+    expect((dto as unknown as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
+  it('rejects a missing or non-object payload', () => {
+    expect(violations(null)).toEqual([{ fieldName: 'requestObject', hint: 'must not be null' }]);
+    expect(violations([1])).toEqual([{ fieldName: 'requestObject', hint: 'must be a JSON object' }]);
+  });
+});
