@@ -21,6 +21,33 @@ export interface PowerAuthConfig {
   timeoutMs: number;
 }
 
+export interface ProvidersConfig {
+  /** Extra trusted CA certificates (PEM text of PROVIDER_CA_FILE), for emulators and TLS-inspecting proxies. */
+  extraCaPem?: string;
+  /** Timeout of one provider request. */
+  requestTimeoutMs: number;
+  apns: { productionUrl: string; developmentUrl: string; proxyUrl?: string };
+  fcm: {
+    url: string;
+    proxyUrl?: string;
+    dataNotificationOnly: boolean;
+    maxConnections: number;
+    maxStreamsPerConnection: number;
+  };
+  hms: { tokenUrl: string; pushUrl: string; proxyUrl?: string };
+}
+
+export interface SendingConfig {
+  maxAttempts: number;
+  syncTimeoutMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Most provider requests in flight at once, per platform. */
+  concurrency: { apns: number; fcm: number; hms: number };
+  /** How often PENDING rows whose work is not running are picked up again. */
+  recoveryIntervalMs: number;
+}
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -35,6 +62,8 @@ export interface AppConfig {
   credentialsEncryptionKey?: Buffer;
   apnsUseDevelopment: boolean;
   bodyLimitBytes: number;
+  providers: ProvidersConfig;
+  sending: SendingConfig;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
 
@@ -93,6 +122,39 @@ export function loadConfig(source?: Env, options: { dotenvPath?: string } = {}):
     credentialsEncryptionKey: parseEncryptionKey(read.optionalString('CREDENTIALS_ENCRYPTION_KEY')),
     apnsUseDevelopment: read.boolean('APNS_USE_DEVELOPMENT', true),
     bodyLimitBytes: read.integer('HTTP_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    providers: {
+      extraCaPem: readCaFile(read.optionalString('PROVIDER_CA_FILE')),
+      requestTimeoutMs: read.integer('PROVIDER_TIMEOUT_MS', 10000, 100, 600000),
+      apns: {
+        productionUrl: read.url('APNS_PRODUCTION_URL', 'https://api.push.apple.com'),
+        developmentUrl: read.url('APNS_DEVELOPMENT_URL', 'https://api.sandbox.push.apple.com'),
+        proxyUrl: read.optionalUrl('APNS_PROXY_URL'),
+      },
+      fcm: {
+        url: read.url('FCM_URL', 'https://fcm.googleapis.com'),
+        proxyUrl: read.optionalUrl('FCM_PROXY_URL'),
+        dataNotificationOnly: read.boolean('FCM_DATA_NOTIFICATION_ONLY', false),
+        maxConnections: read.integer('FCM_MAX_CONNECTIONS', 4, 1, 64),
+        maxStreamsPerConnection: read.integer('FCM_MAX_STREAMS_PER_CONNECTION', 100, 1, 1000),
+      },
+      hms: {
+        tokenUrl: read.url('HMS_TOKEN_URL', 'https://oauth-login.cloud.huawei.com/oauth2/v3/token'),
+        pushUrl: read.url('HMS_PUSH_URL', 'https://push-api.cloud.huawei.com'),
+        proxyUrl: read.optionalUrl('HMS_PROXY_URL'),
+      },
+    },
+    sending: {
+      maxAttempts: read.integer('SEND_MAX_ATTEMPTS', 5, 1, 100),
+      syncTimeoutMs: read.integer('SYNC_SEND_TIMEOUT_MS', 10000, 0, 600000),
+      retryBaseMs: read.integer('SEND_RETRY_BASE_MS', 1000, 1, 3600000),
+      retryMaxMs: read.integer('SEND_RETRY_MAX_MS', 300000, 1, 86400000),
+      concurrency: {
+        apns: read.integer('SEND_CONCURRENCY_APNS', 500, 1, 100000),
+        fcm: read.integer('SEND_CONCURRENCY_FCM', 400, 1, 100000),
+        hms: read.integer('SEND_CONCURRENCY_HMS', 100, 1, 100000),
+      },
+      recoveryIntervalMs: read.integer('SEND_RECOVERY_INTERVAL_MS', 30000, 100, 3600000),
+    },
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
   };
 }
@@ -123,6 +185,20 @@ function parseDatabase(read: EnvReader): DatabaseConfig {
     return { dialect: scheme.startsWith('postgres') ? 'postgres' : 'mysql', url, migrate, poolSize };
   }
   throw new ConfigError('DATABASE_URL', 'must start with sqlite:, mysql://, mariadb:// or postgres://');
+}
+
+function readCaFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError('PROVIDER_CA_FILE', `cannot be read (${path})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError('PROVIDER_CA_FILE', `must be a PEM certificate file (${path})`);
+  }
+  return pem;
 }
 
 function parseEncryptionKey(value: string | undefined): Buffer | undefined {
@@ -178,6 +254,10 @@ class EnvReader {
       throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
     }
     return value as T;
+  }
+
+  url(name: string, fallback: string): string {
+    return (this.optionalUrl(name) ?? fallback).replace(/\/+$/, '');
   }
 
   optionalUrl(name: string): string | undefined {
