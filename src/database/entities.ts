@@ -1,9 +1,11 @@
+import { AppCredentialsStatusEntity } from '../modules/admin/entities/app-credentials-status.entity';
 import { AppCredentialsEntity } from '../modules/admin/entities/app-credentials.entity';
 import { CampaignUserEntity } from '../modules/campaign/entities/campaign-user.entity';
 import { CampaignEntity } from '../modules/campaign/entities/campaign.entity';
 import { DeviceRegistrationEntity } from '../modules/device/entities/device-registration.entity';
 import { InboxAppEntity } from '../modules/inbox/entities/inbox-app.entity';
 import { InboxMessageEntity } from '../modules/inbox/entities/inbox-message.entity';
+import { PushMessageContentEntity } from '../modules/message/entities/push-message-content.entity';
 import { PushMessageEntity } from '../modules/message/entities/push-message.entity';
 
 /** Every entity the server maps. */
@@ -15,4 +17,6 @@ export const ENTITIES = [
   CampaignUserEntity,
   InboxMessageEntity,
   InboxAppEntity,
+  PushMessageContentEntity,
+  AppCredentialsStatusEntity,
 ];

@@ -1,4 +1,5 @@
 import { PowerAuthBaseSchema1763800000000 } from './1763800000000-powerauth-base-schema';
+import { DeliveryQueue1763900000000 } from './1763900000000-delivery-queue';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [PowerAuthBaseSchema1763800000000];
+export const MIGRATIONS = [PowerAuthBaseSchema1763800000000, DeliveryQueue1763900000000];

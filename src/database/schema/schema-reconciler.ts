@@ -76,6 +76,13 @@ export async function reconcileTables(
 }
 
 function columnOptions(dialect: Dialect, table: TableSpec, column: ColumnSpec): TableColumnOptions {
+  const options = typedColumnOptions(dialect, table, column);
+  return table.primaryKey?.includes(column.name)
+    ? { ...options, isPrimary: true, primaryKeyConstraintName: `${table.name}_pkey` }
+    : options;
+}
+
+function typedColumnOptions(dialect: Dialect, table: TableSpec, column: ColumnSpec): TableColumnOptions {
   const base: TableColumnOptions = { name: column.name, type: '', isNullable: !!column.nullable };
   const textCollation = dialect === 'mysql' ? { collation: 'utf8mb4_bin', charset: 'utf8mb4' } : {};
   switch (column.type) {
@@ -97,13 +104,7 @@ function columnOptions(dialect: Dialect, table: TableSpec, column: ColumnSpec): 
         generationStrategy: 'increment',
       };
     case 'integer':
-      return {
-        ...base,
-        type: dialect === 'mysql' ? 'int' : 'integer',
-        ...(table.primaryKey?.includes(column.name)
-          ? { isPrimary: true, primaryKeyConstraintName: `${table.name}_pkey` }
-          : {}),
-      };
+      return { ...base, type: dialect === 'mysql' ? 'int' : 'integer', default: numericDefault(column) };
     case 'varchar':
       return { ...base, type: 'varchar', length: String(column.length ?? 255), ...textCollation };
     case 'text':
@@ -140,6 +141,10 @@ function columnOptions(dialect: Dialect, table: TableSpec, column: ColumnSpec): 
             : undefined,
       };
   }
+}
+
+function numericDefault(column: ColumnSpec): string | undefined {
+  return typeof column.default === 'number' ? String(column.default) : undefined;
 }
 
 async function ensureSequence(queryRunner: QueryRunner, sequence: string): Promise<boolean> {

@@ -92,12 +92,14 @@ export class DeviceService {
     if (activationIds.length === 0) throw PushServerError.generic(MESSAGES.activationListEmpty);
     for (const id of activationIds) requireNotBlank(id, MESSAGES.activationIdRequired);
     const platform = requirePresent(request.platform, MESSAGES.platformRequired);
-    const token = requireNotBlank(request.token, MESSAGES.tokenRequired);
+    // Checked before the token, as the original; unlike it, the legacy name `ios` (same platform) is accepted.
     const environment = request.environment ?? null;
     if (environment !== null && platform !== 'apns' && platform !== 'ios') {
       throw PushServerError.generic(MESSAGES.environmentNotSupported);
     }
+    const token = requireNotBlank(request.token, MESSAGES.tokenRequired);
     const app = await this.requireApp(appId);
+    if (!this.powerAuth.configured && !request.userId) throw PushServerError.generic(MESSAGES.userIdRequired);
 
     const distinct = [...new Set(activationIds)];
     const activations = new Map<string, ResolvedActivation>();
@@ -135,8 +137,9 @@ export class DeviceService {
   }
 
   async delete(request: DeleteDeviceRequest): Promise<void> {
-    const token = requireNotBlank(request.token, MESSAGES.tokenRequired);
+    // The original checks the app ID first.
     const appId = requireNotBlank(request.appId, MESSAGES.appIdRequired);
+    const token = requireNotBlank(request.token, MESSAGES.tokenRequired);
     const app = await this.apps.findIdByAppId(appId);
     if (app === null) return;
     const deleted = await this.devices.deleteByAppAndToken(app, token);

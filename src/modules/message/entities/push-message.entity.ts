@@ -9,6 +9,7 @@ export enum PushMessageStatus {
 /** `push_message`: one push to one device, and what became of it. */
 @Entity('push_message')
 @Index('push_message_status', ['status'])
+@Index('push_message_pending', ['status', 'nextAttemptAt'])
 export class PushMessageEntity {
   @PrimaryGeneratedColumn({ name: 'id', type: 'integer' })
   id: number;
@@ -37,4 +38,30 @@ export class PushMessageEntity {
 
   @Column({ name: 'status', type: 'integer' })
   status: PushMessageStatus;
+
+  // The columns below are this server's (durable send queue); rows PowerAuth wrote have content_id null.
+
+  /** push_message_content.id: the full message, shared by all devices of one send. */
+  @Column({ name: 'content_id', type: 'integer', nullable: true })
+  contentId: number | null;
+
+  @Column({ name: 'attempts', type: 'integer', default: 0 })
+  attempts: number;
+
+  /** Not before this instant; while a node works on the row, the end of its lease. */
+  @Column({ name: 'next_attempt_at', type: Date, nullable: true })
+  nextAttemptAt: Date | null;
+
+  /** The node (NODE_ID) holding the lease. */
+  @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })
+  leaseOwner: string | null;
+
+  @Column({ name: 'provider_message_id', type: 'varchar', length: 255, nullable: true })
+  providerMessageId: string | null;
+
+  @Column({ name: 'last_error', type: 'varchar', length: 1024, nullable: true })
+  lastError: string | null;
+
+  @Column({ name: 'timestamp_finished', type: Date, nullable: true })
+  timestampFinished: Date | null;
 }

@@ -1,0 +1,50 @@
+import { TableSpec } from './schema-spec';
+
+/**
+ * What this server adds to the PowerAuth schema. Additive only (new tables, nullable or defaulted columns), so
+ * PowerAuth nodes sharing the database keep working.
+ */
+export const DELIVERY_TABLES: TableSpec[] = [
+  {
+    // Columns that make push_message a durable send queue. Rows without content_id were written by PowerAuth.
+    name: 'push_message',
+    columns: [
+      { name: 'content_id', type: 'integer', nullable: true },
+      { name: 'attempts', type: 'integer', default: 0 },
+      { name: 'next_attempt_at', type: 'timestamp', nullable: true },
+      { name: 'lease_owner', type: 'varchar', length: 64, nullable: true },
+      { name: 'provider_message_id', type: 'varchar', length: 255, nullable: true },
+      { name: 'last_error', type: 'varchar', length: 1024, nullable: true },
+      { name: 'timestamp_finished', type: 'timestamp', nullable: true },
+    ],
+    indexes: [{ name: 'push_message_pending', columns: ['status', 'next_attempt_at'] }],
+  },
+  {
+    // One row per message sent to many devices: the full body, which push_message.message_body (2048) may not hold.
+    name: 'push_message_content',
+    sequence: 'push_message_content_seq',
+    columns: [
+      { name: 'id', type: 'id' },
+      { name: 'app_id', type: 'integer' },
+      { name: 'body', type: 'longtext' },
+      { name: 'priority', type: 'varchar', length: 16 },
+      { name: 'is_silent', type: 'boolean', default: false },
+      { name: 'is_personal', type: 'boolean', default: false },
+      { name: 'valid_until', type: 'timestamp', nullable: true },
+      { name: 'timestamp_created', type: 'timestamp' },
+    ],
+    indexes: [],
+  },
+  {
+    // Credentials a provider refused: the app is flagged until the credentials change or a send succeeds.
+    name: 'push_app_credentials_status',
+    columns: [
+      { name: 'app_credentials_id', type: 'integer' },
+      { name: 'platform', type: 'varchar', length: 16 },
+      { name: 'failing_reason', type: 'varchar', length: 1024 },
+      { name: 'failing_since', type: 'timestamp' },
+    ],
+    primaryKey: ['app_credentials_id', 'platform'],
+    indexes: [],
+  },
+];
