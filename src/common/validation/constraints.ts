@@ -10,7 +10,11 @@ const secretFields = new WeakMap<object, Set<string>>();
 
 /** True when the field holds a secret whose value must never be echoed back in a violation. */
 export function isSecretField(target: object, property: string): boolean {
-  return secretFields.get(target)?.has(property) ?? false;
+  // Walk the prototype chain: a secret field may be declared on a parent DTO.
+  for (let proto: object | null = target; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (secretFields.get(proto)?.has(property)) return true;
+  }
+  return false;
 }
 
 function markSecret(target: object, property: string): void {
@@ -132,14 +136,22 @@ export function TextList(options: TextListOptions): PropertyDecorator {
   });
 }
 
-/** A nested JSON object validated against its own DTO class. */
-export function Nested(type: () => new () => object, options: { notNull?: boolean } = {}): PropertyDecorator {
+/** A nested JSON object (or, with `list`, an array of them) validated against its own DTO class. */
+export function Nested(
+  type: () => new () => object,
+  options: { notNull?: boolean; list?: boolean; maxItems?: number } = {},
+): PropertyDecorator {
+  const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
   const shape = rule('object', (value) => {
     if (value === null || value === undefined) return options.notNull ? 'must not be null' : undefined;
-    return typeof value === 'object' && !Array.isArray(value) ? undefined : 'must be a JSON object';
+    if (!options.list) return isObject(value) ? undefined : 'must be a JSON object';
+    if (!Array.isArray(value) || !value.every(isObject)) return 'must be an array of JSON objects';
+    if (options.maxItems !== undefined && value.length > options.maxItems)
+      return sizeHint(0, options.maxItems);
+    return undefined;
   });
   const transform = Type(type);
-  const nested = ValidateNested();
+  const nested = ValidateNested({ each: options.list });
   return (target, property) => {
     shape(target, property);
     transform(target, property);

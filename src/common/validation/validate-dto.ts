@@ -35,7 +35,10 @@ function toViolations(errors: ValidationError[], prefix: string): Violation[] {
   const violations: Violation[] = [];
   for (const error of errors) {
     const fieldName = joinPath(prefix, error.property);
-    const hints = Object.values(error.constraints ?? {});
+    // Our own shape hint says more than class-validator's generic nested one.
+    const constraints = Object.entries(error.constraints ?? {});
+    const own = constraints.filter(([name]) => name !== 'nestedValidation');
+    const hints = (own.length > 0 ? own : constraints).map(([, hint]) => hint);
     if (hints.length > 0) {
       const secret = error.target
         ? isSecretField(Object.getPrototypeOf(error.target), error.property)

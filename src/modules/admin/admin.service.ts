@@ -6,6 +6,7 @@ import { PushServerError } from '../../common/errors/push-server.error';
 import { PowerAuthClient } from '../../common/powerauth/powerauth.client';
 import { requireNotBlank } from '../../common/validation/require-field';
 import { isUniqueViolation } from '../../database/database-errors';
+import { AppCredentialsStatusRepository } from './app-credentials-status.repository';
 import { AppCredentialsRepository } from './app-credentials.repository';
 import { checkApnsPrivateKey, checkFcmServiceAccount, decodeBase64Secret } from './credential-checks';
 import {
@@ -41,6 +42,7 @@ export class AdminService {
     private readonly apps: AppCredentialsRepository,
     private readonly cipher: CredentialsCipher,
     private readonly powerAuth: PowerAuthClient,
+    private readonly credentialsStatus: AppCredentialsStatusRepository,
   ) {
     this.keys = platformKeys(config.apiNaming);
   }
@@ -78,6 +80,7 @@ export class AdminService {
     const includeFcm = request.includeFcm ?? request.includeAndroid ?? false;
     const includeHms = request.includeHms ?? request.includeHuawei ?? false;
     const legacy = this.keys.apns === 'ios';
+    const failing = await this.credentialsStatus.forApp(app.id);
     return {
       application: {
         appId: app.appId,
@@ -93,6 +96,12 @@ export class AdminService {
       }),
       ...(includeFcm && { [legacy ? 'androidProjectId' : 'fcmProjectId']: app.fcmProjectId }),
       ...(includeHms && { [legacy ? 'huaweiProjectId' : 'hmsProjectId']: app.hmsProjectId }),
+      ...Object.fromEntries(
+        failing.map((status) => [
+          `${this.keys[status.platform as keyof PlatformKeys]}CredentialsFailing`,
+          { reason: status.failingReason, since: status.failingSince },
+        ]),
+      ),
     };
   }
 
@@ -128,7 +137,7 @@ export class AdminService {
   }
 
   removeApns(appId: string): Promise<void> {
-    return this.change(appId, 'APNs removed', {
+    return this.change(appId, 'apns', 'APNs removed', {
       apnsPrivateKey: null,
       apnsBundle: null,
       apnsKeyId: null,
@@ -138,10 +147,12 @@ export class AdminService {
   }
 
   async updateFcm(request: UpdateFcmRequest): Promise<void> {
-    const serviceAccount = checkFcmServiceAccount(decodeBase64Secret(request.privateKeyBase64));
-    await this.change(request.appId, 'FCM updated', {
-      fcmProjectId: request.projectId,
-      fcmPrivateKey: Buffer.from(this.cipher.seal(serviceAccount, 'fcm_private_key'), 'utf8'),
+    await this.change(request.appId, 'fcm', 'FCM updated', () => {
+      const serviceAccount = checkFcmServiceAccount(decodeBase64Secret(request.privateKeyBase64));
+      return {
+        fcmProjectId: request.projectId,
+        fcmPrivateKey: Buffer.from(this.cipher.seal(serviceAccount, 'fcm_private_key'), 'utf8'),
+      };
     });
   }
 
@@ -155,25 +166,23 @@ export class AdminService {
   }
 
   removeFcm(appId: string): Promise<void> {
-    return this.change(appId, 'FCM removed', { fcmPrivateKey: null, fcmProjectId: null });
+    return this.change(appId, 'fcm', 'FCM removed', { fcmPrivateKey: null, fcmProjectId: null });
   }
 
   async updateHms(request: UpdateHmsRequest): Promise<void> {
-    const sealed = this.cipher.seal(request.clientSecret, 'hms_client_secret');
-    if (sealed.length > 255) {
-      throw PushServerError.generic(
-        'HMS client secret is too long to be stored encrypted (at most 150 characters).',
-      );
-    }
-    await this.change(request.appId, 'HMS updated', {
-      hmsProjectId: request.projectId,
-      hmsClientId: request.clientId,
-      hmsClientSecret: sealed,
+    await this.change(request.appId, 'hms', 'HMS updated', () => {
+      const sealed = this.cipher.seal(request.clientSecret, 'hms_client_secret');
+      if (sealed.length > 255) {
+        throw PushServerError.generic(
+          'HMS client secret is too long to be stored encrypted (at most 150 characters).',
+        );
+      }
+      return { hmsProjectId: request.projectId, hmsClientId: request.clientId, hmsClientSecret: sealed };
     });
   }
 
   removeHms(appId: string): Promise<void> {
-    return this.change(appId, 'HMS removed', {
+    return this.change(appId, 'hms', 'HMS removed', {
       hmsProjectId: null,
       hmsClientId: null,
       hmsClientSecret: null,
@@ -186,19 +195,32 @@ export class AdminService {
   }
 
   private async saveApns(credentials: ApnsCredentials): Promise<void> {
-    const pem = checkApnsPrivateKey(decodeBase64Secret(credentials.privateKeyBase64));
-    await this.change(credentials.appId, 'APNs updated', {
-      apnsBundle: credentials.bundle,
-      apnsKeyId: credentials.keyId,
-      apnsTeamId: credentials.teamId,
-      apnsEnvironment: credentials.environment,
-      apnsPrivateKey: Buffer.from(this.cipher.seal(pem, 'apns_private_key'), 'utf8'),
+    await this.change(credentials.appId, 'apns', 'APNs updated', () => {
+      const pem = checkApnsPrivateKey(decodeBase64Secret(credentials.privateKeyBase64));
+      return {
+        apnsBundle: credentials.bundle,
+        apnsKeyId: credentials.keyId,
+        apnsTeamId: credentials.teamId,
+        apnsEnvironment: credentials.environment,
+        apnsPrivateKey: Buffer.from(this.cipher.seal(pem, 'apns_private_key'), 'utf8'),
+      };
     });
   }
 
-  private async change(appId: string, what: string, changes: Partial<AppCredentialsEntity>): Promise<void> {
+  /**
+   * Looks the app up first and only then builds (and checks) the changes, as the original does: an unknown app is
+   * answered as unknown even when the uploaded credentials are bad too.
+   */
+  private async change(
+    appId: string,
+    platform: 'apns' | 'fcm' | 'hms',
+    what: string,
+    changes: Partial<AppCredentialsEntity> | (() => Partial<AppCredentialsEntity>),
+  ): Promise<void> {
     const app = await this.findApp(appId);
-    await this.apps.update(app.id, changes, new Date());
+    await this.apps.update(app.id, typeof changes === 'function' ? changes() : changes, new Date());
+    // New or removed credentials: whatever a provider said about the old ones no longer applies.
+    await this.credentialsStatus.clear(app.id, platform);
     this.logger.log(`Application ${appId}: ${what}`);
   }
 

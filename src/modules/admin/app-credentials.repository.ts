@@ -21,6 +21,10 @@ export class AppCredentialsRepository {
     return this.repository.findOneBy({ appId });
   }
 
+  findById(id: number): Promise<AppCredentialsEntity | null> {
+    return this.repository.findOneBy({ id });
+  }
+
   /** The internal id of an app, or null; for modules that only need to link rows to it. */
   async findIdByAppId(appId: string): Promise<number | null> {
     const row = await this.repository.findOne({ select: { id: true }, where: { appId } });
