@@ -16,7 +16,6 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   if (config.contextPath) app.setGlobalPrefix(config.contextPath);
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

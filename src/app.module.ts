@@ -9,6 +9,8 @@ import { AdminModule } from './modules/admin/admin.module';
 import { DeviceModule } from './modules/device/device.module';
 import { PowerAuthModule } from './common/powerauth/powerauth.module';
 import { ServiceModule } from './modules/service/service.module';
+import { MessageModule } from './modules/message/message.module';
+import { MetricsModule } from './common/metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -19,9 +21,11 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         PowerAuthModule,
+        MetricsModule,
         ServiceModule,
         AdminModule,
         DeviceModule,
+        MessageModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { createApp } from './app.factory';
-import { ConfigError, loadConfig } from './common/config/app-config';
+import { AppConfig, ConfigError, loadConfig } from './common/config/app-config';
 
 async function bootstrap(): Promise<void> {
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig();
   } catch (error) {
@@ -14,11 +15,28 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  const logger = new Logger('Main');
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  new Logger('Main').log(
+  logger.log(
     `Push server listening on http://${config.host}:${config.port}${config.contextPath} (database: ${config.database.dialect})`,
   );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: no longer taking requests; finishing or handing back the sends in flight`);
+    // Stop accepting first; requests already running finish, then the app drains its queues and closes.
+    const server = app.getHttpServer() as Server;
+    server.close();
+    server.closeIdleConnections();
+    await app.close();
+    logger.log('Stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
 }
 
 void bootstrap();

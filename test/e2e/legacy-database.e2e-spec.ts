@@ -176,7 +176,7 @@ describe('starting on a database a PowerAuth Push Server 1.9 already uses', () =
 });
 
 describe('starting on a database already at PowerAuth 1.10', () => {
-  it('adds only this server\'s additive columns to the PowerAuth tables and serves their rows', async () => {
+  it("adds only this server's additive columns to the PowerAuth tables and serves their rows", async () => {
     const keys = { apnsPem: apnsPrivateKeyPem(), fcmJson: fcmServiceAccountJson() };
     const database = await preparePowerAuthDatabase('1.10', keys);
     const tables = ['push_app_credentials', 'push_device_registration', 'push_message', 'push_inbox'];
@@ -188,10 +188,23 @@ describe('starting on a database already at PowerAuth 1.10', () => {
       expect(added).toEqual([
         [],
         [],
-        ['attempts', 'content_id', 'last_error', 'lease_owner', 'next_attempt_at', 'provider_message_id', 'timestamp_finished'],
+        [
+          'attempts',
+          'content_id',
+          'last_error',
+          'lease_owner',
+          'next_attempt_at',
+          'provider_message_id',
+          'timestamp_finished',
+        ],
         [],
       ]);
-      expect(after.map((columns, i) => before[i].every((column) => columns.includes(column)))).toEqual([true, true, true, true]);
+      expect(after.map((columns, i) => before[i].every((column) => columns.includes(column)))).toEqual([
+        true,
+        true,
+        true,
+        true,
+      ]);
       const list = await t.http().get('/admin/app/list').expect(200);
       expect(list.body.responseObject.applicationList[0]).toEqual({
         appId: 'legacy-app',

@@ -24,7 +24,10 @@ describe('entities and migrations', () => {
       const applied = await second.sql<{ name: string }>(
         'SELECT name FROM push_server_migrations ORDER BY id',
       );
-      expect(applied.map((row) => row.name)).toEqual(['PowerAuthBaseSchema1763800000000', 'DeliveryQueue1763900000000']);
+      expect(applied.map((row) => row.name)).toEqual([
+        'PowerAuthBaseSchema1763800000000',
+        'DeliveryQueue1763900000000',
+      ]);
       expect(await findSchemaDrift(second.dataSource)).toEqual([]);
     } finally {
       await second.close();

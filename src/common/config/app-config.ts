@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { parse as parseDotenv } from 'dotenv';
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';
@@ -46,6 +47,10 @@ export interface SendingConfig {
   concurrency: { apns: number; fcm: number; hms: number };
   /** How often PENDING rows whose work is not running are picked up again. */
   recoveryIntervalMs: number;
+  /** How long a node holds a row it works on before another node may take it over. */
+  leaseMs: number;
+  /** This node's stable name: after a restart it takes its own unfinished rows back at once. */
+  nodeId: string;
 }
 
 export interface AppConfig {
@@ -154,6 +159,8 @@ export function loadConfig(source?: Env, options: { dotenvPath?: string } = {}):
         hms: read.integer('SEND_CONCURRENCY_HMS', 100, 1, 100000),
       },
       recoveryIntervalMs: read.integer('SEND_RECOVERY_INTERVAL_MS', 30000, 100, 3600000),
+      leaseMs: read.integer('SEND_LEASE_MS', 300000, 1000, 86400000),
+      nodeId: read.string('NODE_ID', hostname()).slice(0, 48),
     },
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
   };

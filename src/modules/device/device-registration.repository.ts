@@ -29,6 +29,14 @@ export class DeviceRegistrationRepository {
     return this.repo(manager).find({ where: { appId, pushToken }, order: { id: 'ASC' } });
   }
 
+  /** A user's devices in an app, optionally only those of one activation. */
+  findForUser(appId: number, userId: string, activationId?: string | null) {
+    return this.repository.find({
+      where: activationId ? { appId, userId, activationId } : { appId, userId },
+      order: { id: 'ASC' },
+    });
+  }
+
   async insert(device: NewDeviceRegistration, manager?: EntityManager): Promise<number> {
     const result = await this.repo(manager).insert(device);
     return result.identifiers[0].id as number;

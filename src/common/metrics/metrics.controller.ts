@@ -1,0 +1,18 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { RawResponse } from '../envelope/raw-response.decorator';
+import { MetricsService } from './metrics.service';
+
+@ApiTags('Service')
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  /** Prometheus text exposition. */
+  @Get()
+  @RawResponse()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  render() {
+    return this.metrics.render();
+  }
+}

@@ -1,0 +1,38 @@
+import { DataSource } from 'typeorm';
+
+type Dialect = 'sqlite' | 'mysql' | 'postgres';
+export type SqlType = 'integer' | 'varchar' | 'timestamp';
+
+/**
+ * Builds one hand-written statement for any of the three dialects: placeholders ($n or ?), parameter values
+ * (SQLite binds no Date), and the casts PostgreSQL needs to type a parameter inside CASE.
+ */
+export class SqlBuilder {
+  readonly dialect: Dialect;
+  readonly parameters: unknown[] = [];
+
+  constructor(dataSource: DataSource) {
+    const type = dataSource.options.type;
+    this.dialect =
+      type === 'postgres' ? 'postgres' : type === 'mysql' || type === 'mariadb' ? 'mysql' : 'sqlite';
+  }
+
+  /** A placeholder for `value`, typed on PostgreSQL when `type` is given. */
+  param(value: unknown, type?: SqlType): string {
+    this.parameters.push(value instanceof Date && this.dialect === 'sqlite' ? sqliteTimestamp(value) : value);
+    if (this.dialect !== 'postgres') return '?';
+    const placeholder = `$${this.parameters.length}`;
+    if (!type) return placeholder;
+    return `${placeholder}::${type === 'timestamp' ? 'timestamp' : type}`;
+  }
+
+  /** A list of placeholders for an IN (...) clause. */
+  list(values: unknown[]): string {
+    return values.map((value) => this.param(value)).join(', ');
+  }
+}
+
+/** TypeORM's SQLite form of a UTC timestamp. */
+function sqliteTimestamp(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -1,0 +1,23 @@
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { RequestObject } from '../../common/validation/request-object.decorator';
+import { SendMessageBatchRequest, SendMessageRequest } from './dto/message.requests';
+import { MessageService } from './message.service';
+
+@ApiTags('Message')
+@Controller('push/message')
+export class MessageController {
+  constructor(private readonly messages: MessageService) {}
+
+  @Post('send')
+  @HttpCode(200)
+  send(@RequestObject(SendMessageRequest) request: SendMessageRequest) {
+    return this.messages.send(request);
+  }
+
+  @Post('batch/send')
+  @HttpCode(200)
+  sendBatch(@RequestObject(SendMessageBatchRequest) request: SendMessageBatchRequest) {
+    return this.messages.sendBatch(request);
+  }
+}

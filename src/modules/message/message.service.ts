@@ -1,0 +1,251 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { platformKeys, PlatformKeys } from '../../common/api-naming';
+import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { PushServerError } from '../../common/errors/push-server.error';
+import { requireNotBlank, requirePresent } from '../../common/validation/require-field';
+import { TransactionRunner } from '../../database/transaction-runner';
+import { Platform, PushNotification } from '../../providers/push-provider';
+import { DeviceRegistrationRepository } from '../device/device-registration.repository';
+import { DeliveryJob, FirstAttemptResult } from './delivery/delivery-job';
+import { DeliveryDispatcher } from './delivery/delivery.dispatcher';
+import { routeDevice } from './delivery/device-routing';
+import { ProviderAppService, SendingApp } from './delivery/provider-app.service';
+import { encodeContent, legacyMessageBody, toPushContent } from './delivery/push-content.codec';
+import { PushMessageDto, SendMessageBatchRequest, SendMessageRequest } from './dto/message.requests';
+import { PushMessageStatus } from './entities/push-message.entity';
+import { NewPushMessage, PushMessageRepository } from './push-message.repository';
+
+const BATCH_MAX = 20;
+
+export interface SendCounters {
+  sent: number;
+  failed: number;
+  pending: number;
+  total: number;
+}
+
+type Mode = 'SYNCHRONOUS' | 'ASYNCHRONOUS';
+
+interface PlannedRow {
+  row: NewPushMessage;
+  platform?: Platform;
+  job?: Omit<DeliveryJob, 'messageId'>;
+}
+
+/**
+ * `/push/message/send` and `/batch/send`: validates with the original's messages, picks the user's devices,
+ * records one push_message row per device before answering, and hands the rows to the dispatcher.
+ */
+@Injectable()
+export class MessageService {
+  private readonly logger = new Logger('MessageService');
+  private readonly keys: PlatformKeys;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly providerApps: ProviderAppService,
+    private readonly devices: DeviceRegistrationRepository,
+    private readonly messages: PushMessageRepository,
+    private readonly dispatcher: DeliveryDispatcher,
+    private readonly transactions: TransactionRunner,
+  ) {
+    this.keys = platformKeys(config.apiNaming);
+  }
+
+  async send(request: SendMessageRequest) {
+    const message = requirePresent(request.message, 'Message must not be empty');
+    const appId = requireNotBlank(request.appId, 'App ID must not be null.');
+    checkMessage(message);
+    const app = await this.requireApp(appId);
+    this.checkPayload(app, notificationOf(message));
+    return this.deliver(app, [message], (request.mode as Mode | null) ?? 'SYNCHRONOUS');
+  }
+
+  async sendBatch(request: SendMessageBatchRequest) {
+    const batch = requirePresent(request.batch, 'Batch must not be empty');
+    if (batch.length === 0) throw PushServerError.generic('There are no push messages in the batch.');
+    if (batch.length > BATCH_MAX) {
+      throw PushServerError.generic(
+        'Too many messages in batch - do no send more than 20 messages at once to avoid server congestion.',
+      );
+    }
+    const appId = requireNotBlank(request.appId, 'App ID must not be null.');
+    batch.forEach((message, index) => inBatch(index, () => checkMessage(message)));
+    const app = await this.requireApp(appId);
+    batch.forEach((message, index) => inBatch(index, () => this.checkPayload(app, notificationOf(message))));
+    return this.deliver(app, batch, (request.mode as Mode | null) ?? 'SYNCHRONOUS');
+  }
+
+  private async requireApp(appId: string): Promise<SendingApp> {
+    const app = await this.providerApps.byAppId(appId);
+    if (!app) throw PushServerError.generic(`AppCredentials not found: ${appId}`);
+    return app;
+  }
+
+  /** A notification no provider of the app could take (over 4 KB) is refused before anything is recorded. */
+  private checkPayload(app: SendingApp, notification: PushNotification): void {
+    for (const platform of ['apns', 'fcm', 'hms'] as const) {
+      if (!app.provider[platform]) continue;
+      const problem = this.dispatcher.provider(platform).checkPayload(notification);
+      if (problem) throw PushServerError.generic(problem);
+    }
+  }
+
+  private async deliver(app: SendingApp, messages: PushMessageDto[], mode: Mode) {
+    const planned: PlannedRow[] = [];
+    const now = new Date();
+    const leaseUntil = new Date(now.getTime() + this.config.sending.leaseMs);
+    const ids = await this.transactions.run(async (manager) => {
+      for (const message of messages) {
+        planned.push(...(await this.plan(app, message, now, leaseUntil, manager)));
+      }
+      return this.messages.insertMessages(
+        planned.map((p) => p.row),
+        manager,
+      );
+    });
+
+    const counters = { apns: emptyCounters(), fcm: emptyCounters(), hms: emptyCounters() };
+    const firstAttempts: Array<Promise<[Platform, FirstAttemptResult]>> = [];
+    const jobs: DeliveryJob[] = [];
+    planned.forEach((p, index) => {
+      if (!p.platform) return;
+      counters[p.platform].total++;
+      if (!p.job) {
+        counters[p.platform].failed++;
+        return;
+      }
+      const job: DeliveryJob = { ...p.job, messageId: ids[index] };
+      if (mode === 'SYNCHRONOUS') {
+        const platform = p.platform;
+        firstAttempts.push(
+          new Promise((resolve) => (job.onFirstAttempt = (result) => resolve([platform, result]))),
+        );
+      }
+      jobs.push(job);
+    });
+    if (planned.length === 0)
+      this.logger.warn(`No device found for the message(s) to app ${app.provider.appId}`);
+    this.dispatcher.dispatch(jobs);
+    if (mode === 'ASYNCHRONOUS') return { mode };
+
+    const settled = await settleWithin(firstAttempts, this.config.sending.syncTimeoutMs);
+    for (const platform of ['apns', 'fcm', 'hms'] as const) {
+      const dispatched = jobs.filter((job) => job.platform === platform).length;
+      const results = settled.filter(([p]) => p === platform).map(([, result]) => result);
+      counters[platform].sent += results.filter((r) => r === 'sent').length;
+      counters[platform].failed += results.filter((r) => r === 'failed').length;
+      counters[platform].pending += dispatched - results.filter((r) => r !== 'pending').length;
+    }
+    return {
+      mode,
+      [this.keys.apns]: counters.apns,
+      [this.keys.fcm]: counters.fcm,
+      [this.keys.hms]: counters.hms,
+    };
+  }
+
+  /** One row per device of the message's user; a personal message skips devices whose activation is not ACTIVE. */
+  private async plan(
+    app: SendingApp,
+    message: PushMessageDto,
+    now: Date,
+    leaseUntil: Date,
+    manager: Parameters<PushMessageRepository['insertContent']>[1],
+  ): Promise<PlannedRow[]> {
+    const notification = notificationOf(message);
+    const personal = message.attributes?.personal ?? false;
+    const userId = message.userId!;
+    const devices = (await this.devices.findForUser(app.id, userId, message.activationId)).filter(
+      (device) => !personal || device.active === true,
+    );
+    if (devices.length === 0) return [];
+    const encoded = encodeContent(notification.content);
+    const contentId = await this.messages.insertContent(
+      {
+        appId: app.id,
+        body: encoded,
+        priority: notification.priority,
+        silent: notification.silent,
+        personal,
+        validUntil: notification.content.validUntil ?? null,
+        timestampCreated: now,
+      },
+      manager,
+    );
+    const messageBody = legacyMessageBody(encoded, contentId);
+    return devices.map((device): PlannedRow => {
+      const route = routeDevice(app, device, this.config.apnsUseDevelopment);
+      const row: NewPushMessage = {
+        deviceRegistrationId: device.id,
+        userId,
+        activationId: message.activationId ?? null,
+        silent: notification.silent,
+        personal,
+        messageBody,
+        timestampCreated: now,
+        status: route.failure ? PushMessageStatus.FAILED : PushMessageStatus.PENDING,
+        contentId,
+        attempts: 0,
+        nextAttemptAt: route.failure ? null : leaseUntil,
+        leaseOwner: route.failure ? null : this.dispatcher.leaseOwner,
+        providerMessageId: null,
+        lastError: route.failure ?? null,
+        timestampFinished: route.failure ? now : null,
+      };
+      if (route.failure !== undefined) return { row, platform: route.platform };
+      return {
+        row,
+        platform: route.platform,
+        job: {
+          appCredentialsId: app.id,
+          app: app.provider,
+          platform: route.platform,
+          target: route.target,
+          notification,
+          attempts: 0,
+          lastError: null,
+        },
+      };
+    });
+  }
+}
+
+function checkMessage(message: PushMessageDto): void {
+  requirePresent(message.body, 'Push message payload (body) must not be null.');
+  const userId = requirePresent(message.userId, 'Push message must contain a user ID.');
+  if (userId.trim() === '') throw PushServerError.generic('No userId was specified');
+}
+
+function inBatch(index: number, check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (!(error instanceof PushServerError)) throw error;
+    throw PushServerError.generic(
+      `Push message at index: ${index} is not valid. Nested error is: ${error.message}`,
+    );
+  }
+}
+
+function notificationOf(message: PushMessageDto): PushNotification {
+  return {
+    content: toPushContent(message.body!),
+    silent: message.attributes?.silent ?? false,
+    priority: message.priority === 'NORMAL' ? 'NORMAL' : 'HIGH',
+  };
+}
+
+function emptyCounters(): SendCounters {
+  return { sent: 0, failed: 0, pending: 0, total: 0 };
+}
+
+/** The results that arrive within the time limit; the rest still count as pending. */
+async function settleWithin<T>(promises: Promise<T>[], timeoutMs: number): Promise<T[]> {
+  const results: T[] = [];
+  const all = Promise.all(promises.map((promise) => promise.then((result) => void results.push(result))));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+  return results;
+}

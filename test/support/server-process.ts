@@ -1,0 +1,77 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** The server as a separate process (src/main.ts), for tests that kill or stop it. */
+export class ServerProcess {
+  private child?: ChildProcess;
+  private output = '';
+  readonly exited: Promise<number | null>;
+  private resolveExit!: (code: number | null) => void;
+
+  private constructor(readonly url: string) {
+    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+  }
+
+  static async start(env: Record<string, string>): Promise<ServerProcess> {
+    const port = await freePort();
+    const server = new ServerProcess(`http://127.0.0.1:${port}`);
+    server.child = spawn(
+      process.execPath,
+      ['-r', join(__dirname, 'swc-register.js'), join(ROOT, 'src', 'main.ts')],
+      {
+        cwd: ROOT,
+        env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const collect = (chunk: Buffer) =>
+      (server.output = (
+        server.output +
+        chunk.toString().replace(/^.*(RouterExplorer|InstanceLoader|RoutesResolver).*\n/gm, '')
+      ).slice(-20000));
+    server.child.stdout!.on('data', collect);
+    server.child.stderr!.on('data', collect);
+    server.child.on('exit', (code) => server.resolveExit(code));
+    await server.waitUntilReady();
+    return server;
+  }
+
+  /** What the process printed last (for failure messages). */
+  get log(): string {
+    return this.output;
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
+  private async waitUntilReady(): Promise<void> {
+    const deadline = Date.now() + 30000;
+    while (Date.now() < deadline) {
+      try {
+        const response = await fetch(`${this.url}/health/ready`);
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (this.child?.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    this.kill('SIGKILL');
+    throw new Error(`Server did not become ready:\n${this.output}`);
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
