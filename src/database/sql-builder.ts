@@ -19,11 +19,19 @@ export class SqlBuilder {
 
   /** A placeholder for `value`, typed on PostgreSQL when `type` is given. */
   param(value: unknown, type?: SqlType): string {
-    this.parameters.push(value instanceof Date && this.dialect === 'sqlite' ? sqliteTimestamp(value) : value);
+    this.parameters.push(this.bindable(value));
     if (this.dialect !== 'postgres') return '?';
     const placeholder = `$${this.parameters.length}`;
     if (!type) return placeholder;
     return `${placeholder}::${type === 'timestamp' ? 'timestamp' : type}`;
+  }
+
+  /** SQLite binds neither Date nor boolean. */
+  private bindable(value: unknown): unknown {
+    if (this.dialect !== 'sqlite') return value;
+    if (value instanceof Date) return sqliteTimestamp(value);
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    return value;
   }
 
   /** A list of placeholders for an IN (...) clause. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -92,7 +93,10 @@ export class ProviderEmulator {
     if (this.server) throw new Error('The provider emulator is already started');
     const host = options.host ?? '127.0.0.1';
     this.recorder = new RequestRecorder(options.maxRecords ?? DEFAULT_MAX_RECORDS);
-    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+    // A subject of its own: OpenSSL finds trusted certificates by subject, so two emulators' certificates with the
+    // same one, trusted together, make it check one against the other's key. Clients match the alt names.
+    const commonName = `push-emulator-${randomBytes(6).toString('hex')}`;
+    const pems = await generate([{ name: 'commonName', value: commonName }], {
       keyType: 'ec',
       curve: 'P-256',
       algorithm: 'sha256',

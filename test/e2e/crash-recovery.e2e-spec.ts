@@ -156,6 +156,9 @@ describe('sends survive a crash and a stop', () => {
     expect(twice.length).toBeLessThanOrEqual(CONCURRENCY * 2);
     for (const [, times] of twice) expect(Math.min(...times)).toBeGreaterThan(killedAt - 2000);
     expect([...deliveries.values()].every((times) => times.length <= 2)).toBe(true);
+    // Stopped, so that its recovery cannot take the next test's rows.
+    restarted.kill('SIGTERM');
+    await restarted.exited;
   }, 120000);
 
   it('SIGTERM mid-send: stops, hands back what it had not sent, and another node finishes without duplicates', async () => {

@@ -1,5 +1,6 @@
 import axios, { AxiosInstance } from 'axios';
 import { createPrivateKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http2, { ClientHttp2Session, OutgoingHttpHeaders } from 'node:http2';
 import https from 'node:https';
@@ -133,6 +134,14 @@ describe('ProviderEmulator', () => {
       expect(emulator.hmsTokenUrl).toBe(`${emulator.baseUrl}/oauth2/v3/token`);
       expect(emulator.caPem).toContain('BEGIN CERTIFICATE');
       expect(readFileSync(emulator.caFile, 'utf8')).toBe(emulator.caPem);
+    });
+
+    it('makes a certificate of its own subject for localhost and 127.0.0.1', () => {
+      const certificate = new X509Certificate(emulator.caPem);
+      expect(certificate.subject).toMatch(/^CN=push-emulator-[0-9a-f]{12}$/);
+      expect(certificate.subjectAltName?.split(', ')).toEqual(
+        expect.arrayContaining(['DNS:localhost', 'IP Address:127.0.0.1']),
+      );
     });
 
     it('answers 404 outside the emulated endpoints', async () => {
@@ -837,6 +846,28 @@ describe('ProviderEmulator', () => {
   });
 
   describe('lifecycle', () => {
+    it('gives each instance its own certificate subject, so clients can trust several at once', async () => {
+      const other = new ProviderEmulator();
+      await other.start();
+      const agent = new https.Agent({ ca: [emulator.caPem, other.caPem] });
+      try {
+        expect(new X509Certificate(other.caPem).subject).not.toBe(
+          new X509Certificate(emulator.caPem).subject,
+        );
+        for (const baseURL of [emulator.baseUrl, other.baseUrl]) {
+          const answer = await axios.get('/nothing/here', {
+            baseURL,
+            httpsAgent: agent,
+            validateStatus: () => true,
+          });
+          expect(answer.status).toBe(404);
+        }
+      } finally {
+        agent.destroy();
+        await other.stop();
+      }
+    });
+
     it('keeps at most maxRecords and stops promptly with open sessions and pending answers', async () => {
       const small = new ProviderEmulator();
       await small.start({ maxRecords: 3 });

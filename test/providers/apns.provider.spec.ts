@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -358,7 +359,11 @@ describe('ApnsProvider against the APNs emulator', () => {
         calls++ === 0 ? Date.now() - 2 * 3_600_000 : Date.now(),
       );
       const client = new ApnsHttp2Client(
-        { url: emulator.apnsUrl, ca: [emulator.caPem], requestTimeoutMs: 3000 },
+        {
+          url: emulator.apnsUrl,
+          secureContext: createSecureContext({ ca: emulator.caPem }),
+          requestTimeoutMs: 3000,
+        },
         signer,
       );
       try {

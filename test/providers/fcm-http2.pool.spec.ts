@@ -1,8 +1,6 @@
 import { createServer, Http2Server, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import { AddressInfo, createServer as createTcpServer } from 'node:net';
-import { rootCertificates } from 'node:tls';
 import { FcmHttp2Pool, Http2PoolOptions, Http2TransportError } from '../../src/providers/fcm/fcm-http2.pool';
-import { trustedCas } from '../../src/providers/fcm/http-proxy.tunnel';
 import { ConnectProxy } from '../support/connect-proxy';
 
 /** A cleartext HTTP/2 server that answers every stream after `delayMs` and counts what it sees. */
@@ -148,13 +146,5 @@ describe('FcmHttp2Pool', () => {
     await p.close();
     await expect(post(p)).rejects.toMatchObject({ code: 'CLOSED' });
     expect(p.sessionCount).toBe(0);
-  });
-});
-
-describe('trustedCas', () => {
-  it('adds the extra CA to the system roots instead of replacing them', () => {
-    expect(trustedCas(undefined)).toBeUndefined();
-    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    expect(trustedCas(pem)).toEqual([...rootCertificates, pem]);
   });
 });

@@ -1,4 +1,4 @@
-import { classifyFcmResponse, retryAfterMs } from '../../src/providers/fcm/fcm-response.classifier';
+import { classifyFcmResponse } from '../../src/providers/fcm/fcm-response.classifier';
 
 const FCM_ERROR = 'type.googleapis.com/google.firebase.fcm.v1.FcmError';
 const BAD_REQUEST = 'type.googleapis.com/google.rpc.BadRequest';
@@ -121,16 +121,5 @@ describe('classifyFcmResponse', () => {
       reason: 'FCM 400 FAILED_PRECONDITION: x',
     });
     expect(answer(409, '')).toEqual({ status: 'failed', reason: 'FCM 409' });
-  });
-});
-
-describe('retryAfterMs', () => {
-  it('reads seconds and HTTP dates', () => {
-    const now = Date.parse('2025-03-01T12:00:00Z');
-    expect(retryAfterMs('30', now)).toBe(30_000);
-    expect(retryAfterMs('Sat, 01 Mar 2025 12:00:10 GMT', now)).toBe(10_000);
-    expect(retryAfterMs('Sat, 01 Mar 2025 11:00:00 GMT', now)).toBe(0);
-    expect(retryAfterMs('soon', now)).toBeUndefined();
-    expect(retryAfterMs(undefined, now)).toBeUndefined();
   });
 });

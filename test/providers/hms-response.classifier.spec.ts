@@ -1,8 +1,4 @@
-import {
-  classifyHmsSendAnswer,
-  parseRetryAfter,
-  safeProviderText,
-} from '../../src/providers/hms/hms-response.classifier';
+import { classifyHmsSendAnswer, safeProviderText } from '../../src/providers/hms/hms-response.classifier';
 
 const TOKENS = ['token-aaaaaaaaaa-1', 'token-bbbbbbbbbb-2', 'token-cccccccccc-3'];
 
@@ -78,6 +74,25 @@ describe('classifyHmsSendAnswer', () => {
     });
   });
 
+  it('80300002: the app may not send, so its credentials are failing and the tokens are kept', () => {
+    expect(
+      classifyHmsSendAnswer(
+        answer(403, {
+          code: '80300002',
+          msg: 'The current app does not have the permission to send messages',
+        }),
+        TOKENS.slice(0, 2),
+      ),
+    ).toEqual({
+      kind: 'outcomes',
+      outcomes: [0, 1].map(() => ({
+        status: 'failed',
+        reason: 'HMS 80300002 The current app does not have the permission to send messages',
+        credentialsFailing: true,
+      })),
+    });
+  });
+
   it.each([
     [429, {}, 'HMS HTTP 429'],
     [503, { code: '80300009', msg: 'Flow control' }, 'HMS HTTP 503 80300009 Flow control'],
@@ -105,16 +120,6 @@ describe('classifyHmsSendAnswer', () => {
       kind: 'outcomes',
       outcomes: [{ status: 'failed', reason: 'HMS HTTP 404 without a result code' }],
     });
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads delta seconds and HTTP dates', () => {
-    expect(parseRetryAfter('30')).toBe(30_000);
-    const now = Date.parse('2025-06-01T12:00:00Z');
-    expect(parseRetryAfter('Sun, 01 Jun 2025 12:00:10 GMT', now)).toBe(10_000);
-    expect(parseRetryAfter('soon')).toBeUndefined();
-    expect(parseRetryAfter(undefined)).toBeUndefined();
   });
 });
 

@@ -521,7 +521,7 @@ describe('HmsProvider through an HTTP CONNECT proxy', () => {
       targets('proxied-token-03'),
     );
     expect(refused).toEqual([
-      { status: 'retryable', reason: 'HMS token request failed: Proxy refused the tunnel: HTTP 407' },
+      { status: 'retryable', reason: 'HMS token request failed: proxy refused the tunnel: HTTP 407' },
     ]);
   });
 });

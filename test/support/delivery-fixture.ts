@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { DemoCredentials, ProviderEmulator } from '../../src/emulator/provider-emulator';
 import { base64 } from './credentials';
 import { startTestApp, TestApp, TestAppOptions } from './test-app';
@@ -48,10 +49,23 @@ export async function configureApp(
   credentials: DemoCredentials,
   apnsEnvironment = 'production',
 ): Promise<void> {
-  await t.http().post('/admin/app/create').send({ requestObject: { appId } }).expect(200);
+  await configureWith(() => t.http(), appId, credentials, apnsEnvironment);
+}
+
+/** The same against a server running elsewhere (a child process). */
+export function configureAppOver(url: string, appId: string, credentials: DemoCredentials): Promise<void> {
+  return configureWith(() => request(url), appId, credentials, 'production');
+}
+
+async function configureWith(
+  http: () => ReturnType<typeof request>,
+  appId: string,
+  credentials: DemoCredentials,
+  apnsEnvironment: string,
+): Promise<void> {
+  await http().post('/admin/app/create').send({ requestObject: { appId } }).expect(200);
   const { apns, fcm, hms } = credentials;
-  await t
-    .http()
+  await http()
     .put('/admin/app/apns')
     .send({
       requestObject: {
@@ -64,15 +78,13 @@ export async function configureApp(
       },
     })
     .expect(200);
-  await t
-    .http()
+  await http()
     .put('/admin/app/fcm')
     .send({
       requestObject: { appId, projectId: fcm.projectId, privateKeyBase64: base64(fcm.serviceAccountJson) },
     })
     .expect(200);
-  await t
-    .http()
+  await http()
     .put('/admin/app/hms')
     .send({
       requestObject: {

@@ -15,12 +15,19 @@ export class ServerProcess {
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
   }
 
-  static async start(env: Record<string, string>): Promise<ServerProcess> {
+  /** `built`: run dist/main.js (npm run build) as in production, instead of compiling src on the fly. */
+  static async start(env: Record<string, string>, options: { built?: boolean } = {}): Promise<ServerProcess> {
     const port = await freePort();
     const server = new ServerProcess(`http://127.0.0.1:${port}`);
     server.child = spawn(
       process.execPath,
-      ['-r', join(__dirname, 'swc-register.js'), join(ROOT, 'src', 'main.ts')],
+      [
+        // e.g. SERVER_NODE_ARGS=--cpu-prof to profile the server under a benchmark
+        ...(process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        ...(options.built
+          ? [join(ROOT, 'dist', 'main.js')]
+          : ['-r', join(ROOT, 'scripts', 'swc-register.js'), join(ROOT, 'src', 'main.ts')]),
+      ],
       {
         cwd: ROOT,
         env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -37,6 +44,10 @@ export class ServerProcess {
     server.child.on('exit', (code) => server.resolveExit(code));
     await server.waitUntilReady();
     return server;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** What the process printed last (for failure messages). */

@@ -29,10 +29,10 @@ export class DeviceRegistrationRepository {
     return this.repo(manager).find({ where: { appId, pushToken }, order: { id: 'ASC' } });
   }
 
-  /** A user's devices in an app, optionally only those of one activation. */
-  findForUser(appId: number, userId: string, activationId?: string | null) {
+  /** The devices of several users in an app, in one query (a batch send). */
+  findForUsers(appId: number, userIds: string[]) {
     return this.repository.find({
-      where: activationId ? { appId, userId, activationId } : { appId, userId },
+      where: { appId, userId: In([...new Set(userIds)]) },
       order: { id: 'ASC' },
     });
   }

@@ -6,6 +6,7 @@ import { requireNotBlank, requirePresent } from '../../common/validation/require
 import { TransactionRunner } from '../../database/transaction-runner';
 import { Platform, PushNotification } from '../../providers/push-provider';
 import { DeviceRegistrationRepository } from '../device/device-registration.repository';
+import { DeviceRegistrationEntity } from '../device/entities/device-registration.entity';
 import { DeliveryJob, FirstAttemptResult } from './delivery/delivery-job';
 import { DeliveryDispatcher } from './delivery/delivery.dispatcher';
 import { routeDevice } from './delivery/device-routing';
@@ -92,30 +93,61 @@ export class MessageService {
   }
 
   private async deliver(app: SendingApp, messages: PushMessageDto[], mode: Mode) {
-    const planned: PlannedRow[] = [];
     const now = new Date();
     const leaseUntil = new Date(now.getTime() + this.config.sending.leaseMs);
-    const ids = await this.transactions.run(async (manager) => {
-      for (const message of messages) {
-        planned.push(...(await this.plan(app, message, now, leaseUntil, manager)));
-      }
-      return this.messages.insertMessages(
-        planned.map((p) => p.row),
+    const devices = await this.devices.findForUsers(
+      app.id,
+      messages.map((message) => message.userId!),
+    );
+    const targets = messages.map((message) => ({
+      message,
+      notification: notificationOf(message),
+      devices: devices.filter(
+        (device) =>
+          device.userId === message.userId &&
+          (!message.activationId || device.activationId === message.activationId) &&
+          (!message.attributes?.personal || device.active === true),
+      ),
+    }));
+    const sending = targets.filter((target) => target.devices.length > 0);
+
+    // One transaction: either every row of the request is on disk, or none is (and nothing is sent).
+    const planned = await this.transactions.run(async (manager) => {
+      const contentIds = await this.messages.insertContents(
+        sending.map(({ message, notification }) => ({
+          appId: app.id,
+          body: encodeContent(notification.content),
+          priority: notification.priority,
+          silent: notification.silent,
+          personal: message.attributes?.personal ?? false,
+          validUntil: notification.content.validUntil ?? null,
+          timestampCreated: now,
+        })),
         manager,
       );
+      const rows = sending.flatMap((target, index) =>
+        this.plan(app, target, contentIds[index], now, leaseUntil),
+      );
+      const ids = await this.messages.insertMessages(
+        rows.map((p) => p.row),
+        manager,
+      );
+      return rows.map((p, index) => ({ ...p, id: ids[index] }));
     });
+    if (planned.length === 0)
+      this.logger.warn(`No device found for the message(s) to app ${app.provider.appId}`);
 
     const counters = { apns: emptyCounters(), fcm: emptyCounters(), hms: emptyCounters() };
     const firstAttempts: Array<Promise<[Platform, FirstAttemptResult]>> = [];
     const jobs: DeliveryJob[] = [];
-    planned.forEach((p, index) => {
-      if (!p.platform) return;
+    for (const p of planned) {
+      if (!p.platform) continue;
       counters[p.platform].total++;
       if (!p.job) {
         counters[p.platform].failed++;
-        return;
+        continue;
       }
-      const job: DeliveryJob = { ...p.job, messageId: ids[index] };
+      const job: DeliveryJob = { ...p.job, messageId: p.id };
       if (mode === 'SYNCHRONOUS') {
         const platform = p.platform;
         firstAttempts.push(
@@ -123,9 +155,7 @@ export class MessageService {
         );
       }
       jobs.push(job);
-    });
-    if (planned.length === 0)
-      this.logger.warn(`No device found for the message(s) to app ${app.provider.appId}`);
+    }
     this.dispatcher.dispatch(jobs);
     if (mode === 'ASYNCHRONOUS') return { mode };
 
@@ -145,43 +175,24 @@ export class MessageService {
     };
   }
 
-  /** One row per device of the message's user; a personal message skips devices whose activation is not ACTIVE. */
-  private async plan(
+  /** One row per device; a device that cannot be reached is recorded FAILED at once. */
+  private plan(
     app: SendingApp,
-    message: PushMessageDto,
+    target: { message: PushMessageDto; notification: PushNotification; devices: DeviceRegistrationEntity[] },
+    contentId: number,
     now: Date,
     leaseUntil: Date,
-    manager: Parameters<PushMessageRepository['insertContent']>[1],
-  ): Promise<PlannedRow[]> {
-    const notification = notificationOf(message);
-    const personal = message.attributes?.personal ?? false;
-    const userId = message.userId!;
-    const devices = (await this.devices.findForUser(app.id, userId, message.activationId)).filter(
-      (device) => !personal || device.active === true,
-    );
-    if (devices.length === 0) return [];
-    const encoded = encodeContent(notification.content);
-    const contentId = await this.messages.insertContent(
-      {
-        appId: app.id,
-        body: encoded,
-        priority: notification.priority,
-        silent: notification.silent,
-        personal,
-        validUntil: notification.content.validUntil ?? null,
-        timestampCreated: now,
-      },
-      manager,
-    );
-    const messageBody = legacyMessageBody(encoded, contentId);
-    return devices.map((device): PlannedRow => {
+  ): PlannedRow[] {
+    const { message, notification } = target;
+    const messageBody = legacyMessageBody(encodeContent(notification.content), contentId);
+    return target.devices.map((device): PlannedRow => {
       const route = routeDevice(app, device, this.config.apnsUseDevelopment);
       const row: NewPushMessage = {
         deviceRegistrationId: device.id,
-        userId,
+        userId: message.userId!,
         activationId: message.activationId ?? null,
         silent: notification.silent,
-        personal,
+        personal: message.attributes?.personal ?? false,
         messageBody,
         timestampCreated: now,
         status: route.failure ? PushMessageStatus.FAILED : PushMessageStatus.PENDING,

@@ -1,15 +1,15 @@
+import type { SecureContext } from 'node:tls';
 import { ClientHttp2Session, ClientHttp2Stream, connect as http2Connect, constants } from 'node:http2';
-import { isIP } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { Socket } from 'node:net';
+import { connectTls, openProxyTunnel } from '../shared/proxy-tunnel';
 import { ApnsRequest } from './apns-payload.builder';
-import { openProxyTunnel } from './apns-proxy.tunnel';
 import { ApnsTokenSigner } from './apns-token.signer';
 
 export interface ApnsClientOptions {
   /** https://host[:port] of the APNs environment (or an emulator). */
   url: string;
   /** Trusted CAs, or undefined for Node's defaults. */
-  ca?: string[];
+  secureContext?: SecureContext;
   /** http://[user:password@]host:port of an HTTP CONNECT proxy. */
   proxyUrl?: string;
   /** Time limit of one request, connecting included. */
@@ -156,25 +156,22 @@ export class ApnsHttp2Client {
   }
 
   private async connect(): Promise<ClientHttp2Session> {
-    const { url, ca, proxyUrl, requestTimeoutMs } = this.options;
+    const { url, secureContext, proxyUrl, requestTimeoutMs } = this.options;
     const target = new URL(url);
     const host = target.hostname.replace(/^\[|\]$/g, '');
     const port = Number(target.port) || 443;
-    const socket = proxyUrl
-      ? await openProxyTunnel(proxyUrl, host, port, { timeoutMs: requestTimeoutMs, ca })
-      : undefined;
+    let socket: Socket | undefined;
+    if (proxyUrl) {
+      try {
+        socket = await openProxyTunnel({ proxyUrl, timeoutMs: requestTimeoutMs, secureContext }, host, port);
+      } catch (error) {
+        // The tunnel's words follow the platform's name: "APNs proxy refused the tunnel: HTTP 407".
+        throw new Error(`APNs ${(error as Error).message}`);
+      }
+    }
     const session = http2Connect(target.origin, {
       // Our own TLS socket, so the extra CAs also apply through a proxy tunnel.
-      createConnection: () =>
-        tlsConnect({
-          host,
-          port,
-          socket,
-          ca,
-          // SNI must be a host name (RFC 6066); certificates of IP addresses are still checked.
-          servername: isIP(host) ? undefined : host,
-          ALPNProtocols: ['h2'],
-        }),
+      createConnection: () => connectTls({ host, port, socket, secureContext, alpn: ['h2'] }),
     });
     const forget = () => {
       if (this.session === session) this.session = undefined;

@@ -1,4 +1,6 @@
 import { DeliveryOutcome } from '../push-provider';
+import { retryableOutcome } from '../shared/delivery-outcomes';
+import { retryAfterMs } from '../shared/retry-after';
 import { ApnsAnswer } from './apns-http2.client';
 
 /** 400 reasons that say the token is dead or belongs to another app: the device goes. */
@@ -27,20 +29,8 @@ export class ApnsOutcomeClassifier {
       return { status: 'failed', reason, credentialsFailing: true };
     }
     if (status === 429 || status >= 500) {
-      const retryAfterMs = parseRetryAfter(answer.retryAfter, now);
-      return retryAfterMs === undefined
-        ? { status: 'retryable', reason }
-        : { status: 'retryable', reason, retryAfterMs };
+      return retryableOutcome(reason, retryAfterMs(answer.retryAfter, now.getTime()));
     }
     return { status: 'failed', reason };
   }
-}
-
-/** Retry-After as delay seconds or an HTTP date (RFC 9110), in milliseconds from `now`. */
-function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now.getTime());
 }

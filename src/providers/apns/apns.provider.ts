@@ -1,5 +1,5 @@
+import type { SecureContext } from 'node:tls';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { rootCertificates } from 'node:tls';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { maskToken } from '../../common/logging/mask';
 import {
@@ -10,11 +10,13 @@ import {
   PushNotification,
   PushProvider,
 } from '../push-provider';
+import { ConcurrencyLimiter } from '../shared/concurrency-limiter';
+import { credentialsFailure, notConfiguredOutcomes, payloadSizeProblem } from '../shared/delivery-outcomes';
+import { trustedContext } from '../shared/trusted-cas';
 import { ApnsHttp2Client } from './apns-http2.client';
 import { ApnsOutcomeClassifier } from './apns-outcome.classifier';
 import { APNS_MAX_PAYLOAD_BYTES, ApnsPayloadBuilder, ApnsRequest } from './apns-payload.builder';
 import { ApnsKeyError, ApnsTokenSigner } from './apns-token.signer';
-import { InFlightLimiter } from './in-flight.limiter';
 
 interface CachedClient {
   credentialsVersion: string;
@@ -32,22 +34,19 @@ export class ApnsProvider implements PushProvider {
   private readonly logger = new Logger('ApnsProvider');
   private readonly payloads = new ApnsPayloadBuilder();
   private readonly classifier = new ApnsOutcomeClassifier();
-  private readonly limiter: InFlightLimiter;
+  private readonly limiter: ConcurrencyLimiter;
   private readonly clients = new Map<string, CachedClient>();
   /** Node's roots plus PROVIDER_CA_FILE; undefined keeps Node's defaults. */
-  private readonly ca?: string[];
+  private readonly secureContext?: SecureContext;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.limiter = new InFlightLimiter(config.sending.concurrency.apns);
-    const extraCa = config.providers.extraCaPem;
-    this.ca = extraCa ? [...rootCertificates, extraCa] : undefined;
+    this.limiter = new ConcurrencyLimiter(config.sending.concurrency.apns);
+    this.secureContext = trustedContext(config.providers.extraCaPem);
   }
 
   checkPayload(notification: PushNotification): string | undefined {
     const size = Buffer.byteLength(JSON.stringify(this.payloads.payload(notification)), 'utf8');
-    return size > APNS_MAX_PAYLOAD_BYTES
-      ? `Push message is too large for APNs: ${size} bytes, at most ${APNS_MAX_PAYLOAD_BYTES}`
-      : undefined;
+    return payloadSizeProblem('APNs', size, APNS_MAX_PAYLOAD_BYTES);
   }
 
   async send(
@@ -56,9 +55,7 @@ export class ApnsProvider implements PushProvider {
     targets: DeviceTarget[],
   ): Promise<DeliveryOutcome[]> {
     const credentials = app.apns;
-    if (!credentials) {
-      return targets.map(() => failedCredentials('APNs is not configured for this app'));
-    }
+    if (!credentials) return notConfiguredOutcomes('APNs', targets);
     const request = this.payloads.build(credentials.bundle, notification);
     const clients = new Map<ApnsEnvironment, ApnsHttp2Client | DeliveryOutcome>();
     for (const environment of new Set(targets.map(environmentOf))) {
@@ -117,13 +114,13 @@ export class ApnsProvider implements PushProvider {
     } catch (error) {
       if (!(error instanceof ApnsKeyError)) throw error;
       this.logger.warn(`APNs key of app ${app.appId} is unusable: ${error.message}`);
-      return failedCredentials(error.message);
+      return credentialsFailure(error.message);
     }
     const { apns: urls, requestTimeoutMs } = this.config.providers;
     const client = new ApnsHttp2Client(
       {
         url: environment === 'development' ? urls.developmentUrl : urls.productionUrl,
-        ca: this.ca,
+        secureContext: this.secureContext,
         proxyUrl: urls.proxyUrl,
         requestTimeoutMs,
       },
@@ -137,8 +134,4 @@ export class ApnsProvider implements PushProvider {
 function environmentOf(target: DeviceTarget): ApnsEnvironment {
   // The pipeline resolves the environment; production is the safe default when it did not.
   return target.apnsEnvironment ?? 'production';
-}
-
-function failedCredentials(reason: string): DeliveryOutcome {
-  return { status: 'failed', reason, credentialsFailing: true };
 }

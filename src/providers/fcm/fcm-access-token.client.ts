@@ -1,9 +1,12 @@
+import type { SecureContext } from 'node:tls';
 import { createSign } from 'node:crypto';
 import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { request as httpsRequest, RequestOptions } from 'node:https';
 import { ServiceAccount } from '../push-provider';
-import { retryAfterMs } from './fcm-response.classifier';
-import { openProxyTunnel, TransportOptions, tlsOverSocket, trustedCas } from './http-proxy.tunnel';
+import { jsonObject } from '../shared/json-body';
+import { connectTls, openProxyTunnel } from '../shared/proxy-tunnel';
+import { retryAfterMs } from '../shared/retry-after';
+import { FcmTransportOptions } from './fcm-transport.options';
 
 export const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
 
@@ -40,15 +43,12 @@ export class FcmAccessTokenClient {
   private cached?: CachedToken;
   private inFlight?: Promise<string>;
   private failure?: { error: FcmAccessTokenError; until: number };
-  private readonly ca?: string[];
 
   constructor(
     private readonly serviceAccount: ServiceAccount,
-    private readonly transport: TransportOptions,
+    private readonly transport: FcmTransportOptions,
     private readonly now: () => number = () => Date.now(),
-  ) {
-    this.ca = trustedCas(transport.extraCaPem);
-  }
+  ) {}
 
   async getToken(): Promise<string> {
     const now = this.now();
@@ -83,7 +83,7 @@ export class FcmAccessTokenClient {
       if (error instanceof FcmAccessTokenError) throw error;
       throw new FcmAccessTokenError(`FCM token endpoint unreachable: ${errorCode(error)}`, false);
     }
-    const body = parseJson(response.body) as
+    const body = jsonObject(response.body) as
       { access_token?: unknown; expires_in?: unknown; error?: unknown } | undefined;
 
     if (response.status === 200 && typeof body?.access_token === 'string' && body.access_token !== '') {
@@ -135,10 +135,12 @@ export class FcmAccessTokenClient {
     const secure = url.protocol === 'https:';
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(url.port || (secure ? 443 : 80));
-    const { proxyUrl, timeoutMs } = this.transport;
-    const tunnel = proxyUrl ? await openProxyTunnel(proxyUrl, host, port, timeoutMs) : undefined;
+    const { proxyUrl, timeoutMs, secureContext } = this.transport;
+    const tunnel = proxyUrl
+      ? await openProxyTunnel({ proxyUrl, timeoutMs, secureContext }, host, port)
+      : undefined;
 
-    const options: RequestOptions = {
+    const options: RequestOptions & { secureContext?: SecureContext } = {
       method: 'POST',
       host,
       port,
@@ -148,10 +150,13 @@ export class FcmAccessTokenClient {
         'content-length': Buffer.byteLength(body),
         accept: 'application/json',
       },
-      ca: this.ca,
+      secureContext,
       timeout: timeoutMs,
       ...(tunnel
-        ? { createConnection: () => (secure ? tlsOverSocket(tunnel, host, this.ca) : tunnel) }
+        ? {
+            createConnection: () =>
+              secure ? connectTls({ host, port, socket: tunnel, secureContext }) : tunnel,
+          }
         : { agent: false }),
     };
     return new Promise((resolve, reject) => {
@@ -176,14 +181,6 @@ export class FcmAccessTokenClient {
 
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException)?.code ?? 'ERROR';
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function base64Url(value: string | Buffer): string {

@@ -5,9 +5,10 @@ import {
   constants,
   IncomingHttpHeaders,
 } from 'node:http2';
-import { openProxyTunnel, TransportOptions, tlsOverSocket, trustedCas } from './http-proxy.tunnel';
+import { connectTls, openProxyTunnel } from '../shared/proxy-tunnel';
+import { FcmTransportOptions } from './fcm-transport.options';
 
-export interface Http2PoolOptions extends TransportOptions {
+export interface Http2PoolOptions extends FcmTransportOptions {
   /** Base URL (scheme, host, port) every request goes to. */
   baseUrl: string;
   maxConnections: number;
@@ -64,7 +65,6 @@ interface Waiter {
  */
 export class FcmHttp2Pool {
   private readonly origin: URL;
-  private readonly ca?: string[];
   private sessions: PooledSession[] = [];
   private waiting: Waiter[] = [];
   private closed = false;
@@ -72,7 +72,6 @@ export class FcmHttp2Pool {
 
   constructor(private readonly options: Http2PoolOptions) {
     this.origin = new URL(options.baseUrl);
-    this.ca = trustedCas(options.extraCaPem);
   }
 
   /** Sessions open or opening, for tests and metrics. */
@@ -184,16 +183,21 @@ export class FcmHttp2Pool {
 
   /** A connected session whose first SETTINGS frame has arrived (so its stream limit is known). */
   private async connect(entry: PooledSession): Promise<ClientHttp2Session> {
-    const { timeoutMs, proxyUrl } = this.options;
+    const { timeoutMs, proxyUrl, secureContext } = this.options;
     const host = this.origin.hostname.replace(/^\[|\]$/g, '');
     const secure = this.origin.protocol === 'https:';
     const port = Number(this.origin.port || (secure ? 443 : 80));
-    const tunnel = proxyUrl ? await openProxyTunnel(proxyUrl, host, port, timeoutMs) : undefined;
+    const tunnel = proxyUrl
+      ? await openProxyTunnel({ proxyUrl, timeoutMs, secureContext }, host, port)
+      : undefined;
 
     const session = http2Connect(this.origin.origin, {
-      ca: this.ca,
+      secureContext,
       ...(tunnel
-        ? { createConnection: () => (secure ? tlsOverSocket(tunnel, host, this.ca, ['h2']) : tunnel) }
+        ? {
+            createConnection: () =>
+              secure ? connectTls({ host, port, socket: tunnel, secureContext, alpn: ['h2'] }) : tunnel,
+          }
         : {}),
     });
     entry.session = session;

@@ -1,6 +1,9 @@
 import { IncomingHttpHeaders } from 'node:http';
 import { maskToken } from '../../common/logging/mask';
 import { DeliveryOutcome } from '../push-provider';
+import { retryableOutcome } from '../shared/delivery-outcomes';
+import { jsonObject } from '../shared/json-body';
+import { retryAfterMs } from '../shared/retry-after';
 
 const FCM_ERROR_TYPE = 'type.googleapis.com/google.firebase.fcm.v1.FcmError';
 const BAD_REQUEST_TYPE = 'type.googleapis.com/google.rpc.BadRequest';
@@ -31,7 +34,7 @@ interface FcmErrorBody {
  */
 export function classifyFcmResponse(response: FcmHttpResponse, token: string): DeliveryOutcome {
   const { status } = response;
-  const json = parseJson(response.body) as { name?: unknown; error?: FcmErrorBody } | undefined;
+  const json = jsonObject(response.body) as { name?: unknown; error?: FcmErrorBody } | undefined;
 
   if (status === 200) {
     const name = json?.name;
@@ -56,10 +59,7 @@ export function classifyFcmResponse(response: FcmHttpResponse, token: string): D
     (errorCode && TEMPORARY_ERROR_CODES.has(errorCode)) ||
     (errorStatus && TEMPORARY_ERROR_CODES.has(errorStatus))
   ) {
-    const after = retryAfterMs(response.headers['retry-after']);
-    return after === undefined
-      ? { status: 'retryable', reason }
-      : { status: 'retryable', reason, retryAfterMs: after };
+    return retryableOutcome(reason, retryAfterMs(response.headers['retry-after']));
   }
   // A 404 from FCM itself means the token is gone; one without FCM's error body (a wrong FCM_URL, a proxy page)
   // must not remove devices.
@@ -71,15 +71,6 @@ export function classifyFcmResponse(response: FcmHttpResponse, token: string): D
     return { status: 'failed', reason: message ? `${reason}: ${shorten(message, token)}` : reason };
   }
   return { status: 'failed', reason };
-}
-
-/** Milliseconds from a Retry-After header (seconds or an HTTP date), if it has a usable value. */
-export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
-  const value = (Array.isArray(header) ? header[0] : header)?.trim();
-  if (!value) return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** An INVALID_ARGUMENT about the registration token itself (a field violation on message.token, or its text). */
@@ -100,12 +91,4 @@ function shorten(message: string, token: string): string {
 
 function stringField(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -2,7 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { maskToken } from '../../common/logging/mask';
 import { DeliveryOutcome, DeviceTarget, ProviderApp, PushNotification, PushProvider } from '../push-provider';
-import { ConcurrencyLimiter } from './concurrency.limiter';
+import { ConcurrencyLimiter } from '../shared/concurrency-limiter';
+import {
+  credentialsFailure,
+  notConfiguredOutcomes,
+  payloadSizeProblem,
+  retryableOutcome,
+} from '../shared/delivery-outcomes';
+import { trustedContext } from '../shared/trusted-cas';
 import { FcmAccessTokenClient, FcmAccessTokenError } from './fcm-access-token.client';
 import { FcmHttp2Pool } from './fcm-http2.pool';
 import {
@@ -13,7 +20,7 @@ import {
   fcmSendRequest,
 } from './fcm-message.builder';
 import { classifyFcmResponse } from './fcm-response.classifier';
-import { TransportOptions } from './http-proxy.tunnel';
+import { FcmTransportOptions } from './fcm-transport.options';
 
 interface AppClient {
   credentialsVersion: string;
@@ -30,13 +37,17 @@ export class FcmProvider implements PushProvider {
   readonly platform = 'fcm' as const;
   private readonly logger = new Logger('FcmProvider');
   private readonly limiter: ConcurrencyLimiter;
-  private readonly transport: TransportOptions;
+  private readonly transport: FcmTransportOptions;
   private readonly apps = new Map<string, AppClient>();
   private pool?: FcmHttp2Pool;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     const { extraCaPem, requestTimeoutMs, fcm } = config.providers;
-    this.transport = { extraCaPem, proxyUrl: fcm.proxyUrl, timeoutMs: requestTimeoutMs };
+    this.transport = {
+      secureContext: trustedContext(extraCaPem),
+      proxyUrl: fcm.proxyUrl,
+      timeoutMs: requestTimeoutMs,
+    };
     this.limiter = new ConcurrencyLimiter(config.sending.concurrency.fcm);
   }
 
@@ -44,10 +55,7 @@ export class FcmProvider implements PushProvider {
     const content = buildFcmMessage(notification, {
       dataNotificationOnly: this.config.providers.fcm.dataNotificationOnly,
     });
-    const bytes = fcmPayloadBytes(content);
-    return bytes > FCM_MAX_PAYLOAD_BYTES
-      ? `Push message is too large for FCM: ${bytes} bytes, at most ${FCM_MAX_PAYLOAD_BYTES}`
-      : undefined;
+    return payloadSizeProblem('FCM', fcmPayloadBytes(content), FCM_MAX_PAYLOAD_BYTES);
   }
 
   async send(
@@ -55,13 +63,7 @@ export class FcmProvider implements PushProvider {
     notification: PushNotification,
     targets: DeviceTarget[],
   ): Promise<DeliveryOutcome[]> {
-    if (!app.fcm) {
-      return targets.map(() => ({
-        status: 'failed',
-        reason: 'FCM is not configured for this app',
-        credentialsFailing: true,
-      }));
-    }
+    if (!app.fcm) return notConfiguredOutcomes('FCM', targets);
     const tokens = this.tokensFor(app);
     const content = buildFcmMessage(notification, {
       dataNotificationOnly: this.config.providers.fcm.dataNotificationOnly,
@@ -161,10 +163,8 @@ export class FcmProvider implements PushProvider {
 function accessTokenFailure(error: unknown): DeliveryOutcome {
   if (error instanceof FcmAccessTokenError) {
     return error.credentials
-      ? { status: 'failed', reason: error.message, credentialsFailing: true }
-      : error.retryAfterMs === undefined
-        ? { status: 'retryable', reason: error.message }
-        : { status: 'retryable', reason: error.message, retryAfterMs: error.retryAfterMs };
+      ? credentialsFailure(error.message)
+      : retryableOutcome(error.message, error.retryAfterMs);
   }
   return { status: 'retryable', reason: 'FCM access token unavailable' };
 }

@@ -1,5 +1,8 @@
 import { maskToken } from '../../common/logging/mask';
 import { DeliveryOutcome } from '../push-provider';
+import { retryableOutcome } from '../shared/delivery-outcomes';
+import { jsonObject } from '../shared/json-body';
+import { retryAfterMs } from '../shared/retry-after';
 
 /** Push Kit result codes (the `code` of a send response) that change what happens to a request. */
 export const HMS_CODES = {
@@ -7,6 +10,7 @@ export const HMS_CODES = {
   partialSuccess: '80100000',
   authError: '80200001',
   authTokenExpired: '80200003',
+  noPermission: '80300002',
   allTokensInvalid: '80300007',
   internalError: '81000001',
 } as const;
@@ -27,7 +31,7 @@ const MAX_PROVIDER_TEXT = 200;
 
 /** Turns a send response into one outcome per token (same order as `tokens`). */
 export function classifyHmsSendAnswer(answer: HmsHttpAnswer, tokens: string[]): HmsSendVerdict {
-  const body = parseBody(answer.data);
+  const body = jsonObject(answer.data);
   const code =
     typeof body?.code === 'string' ? body.code : typeof body?.code === 'number' ? String(body.code) : '';
   const msg = body?.msg;
@@ -36,11 +40,7 @@ export function classifyHmsSendAnswer(answer: HmsHttpAnswer, tokens: string[]): 
     kind: 'outcomes',
     outcomes: tokens.map(() => ({ ...outcome })),
   });
-  const retryAfterMs = parseRetryAfter(answer.headers['retry-after']);
-  const retryable = (reason: string): DeliveryOutcome =>
-    retryAfterMs === undefined
-      ? { status: 'retryable', reason }
-      : { status: 'retryable', reason, retryAfterMs };
+  const retryable = (reason: string) => retryableOutcome(reason, retryAfterMs(answer.headers['retry-after']));
 
   switch (code) {
     case HMS_CODES.success: {
@@ -65,7 +65,9 @@ export function classifyHmsSendAnswer(answer: HmsHttpAnswer, tokens: string[]): 
       return all({ status: 'invalid-token', reason: describe(`HMS ${code}`) });
     case HMS_CODES.authTokenExpired:
       return { kind: 'renew-token', reason: describe(`HMS ${code}`), unauthorized: false };
+    // 80300002: the app has no permission to send; its credentials or Push Kit setup are at fault, not the tokens.
     case HMS_CODES.authError:
+    case HMS_CODES.noPermission:
       return all({ status: 'failed', reason: describe(`HMS ${code}`), credentialsFailing: true });
     // Flow control comes as HTTP 503 (handled below); 80300008 means "message too large", which no retry fixes.
     case HMS_CODES.internalError:
@@ -86,15 +88,6 @@ export function classifyHmsSendAnswer(answer: HmsHttpAnswer, tokens: string[]): 
   return all({ status: 'failed', reason: `HMS HTTP ${answer.status} without a result code` });
 }
 
-/** Milliseconds from a Retry-After header (delta seconds or an HTTP date), when there is a usable one. */
-export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (typeof text !== 'string' || text.trim() === '') return undefined;
-  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 /**
  * Provider text fit for a reason or a log line: shortened, and with every push token of the request masked
  * (Push Kit echoes illegal tokens in `msg`).
@@ -107,24 +100,12 @@ export function safeProviderText(value: unknown, tokens: string[] = [], secrets:
   return text.length > MAX_PROVIDER_TEXT ? `${text.slice(0, MAX_PROVIDER_TEXT)}…` : text;
 }
 
-function parseBody(data: unknown): Record<string, unknown> | undefined {
-  if (typeof data === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(data);
-      return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return data && typeof data === 'object' ? (data as Record<string, unknown>) : undefined;
-}
-
 /**
  * The tokens a partial success names. v2 sends `{"illegal_tokens": [...]}` inside the `msg` JSON string; newer
  * answers group them by cause (`{"illegalTokens": {"noRight": [...]}}`).
  */
 function illegalTokens(msg: unknown): Set<string> {
-  const details = parseBody(msg);
+  const details = jsonObject(msg);
   const found = new Set<string>();
   const collect = (value: unknown) => {
     if (Array.isArray(value)) {

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import axios, { AxiosInstance, AxiosResponse } from 'axios';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as tls from 'node:tls';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import {
   DeliveryOutcome,
@@ -12,6 +11,11 @@ import {
   PushNotification,
   PushProvider,
 } from '../push-provider';
+import { ConcurrencyLimiter } from '../shared/concurrency-limiter';
+import { notConfiguredOutcomes, payloadSizeProblem, retryableOutcome } from '../shared/delivery-outcomes';
+import { ProxyTunnelError, ProxyTunnelHttpAgent, ProxyTunnelHttpsAgent } from '../shared/proxy-tunnel';
+import { retryAfterMs } from '../shared/retry-after';
+import { trustedContext } from '../shared/trusted-cas';
 import {
   buildHmsMessage,
   HMS_MAX_MESSAGE_BYTES,
@@ -19,13 +23,7 @@ import {
   HmsMessage,
   hmsMessageBytes,
 } from './hms-message.mapper';
-import {
-  classifyHmsSendAnswer,
-  HmsHttpAnswer,
-  parseRetryAfter,
-  safeProviderText,
-} from './hms-response.classifier';
-import { ProxyTunnelHttpAgent, ProxyTunnelHttpsAgent } from './proxy-tunnel.agent';
+import { classifyHmsSendAnswer, HmsHttpAnswer, safeProviderText } from './hms-response.classifier';
 
 /** Used when the token endpoint does not say how long its token lives (Push Kit tokens live an hour). */
 const DEFAULT_TOKEN_LIFETIME_MS = 3600_000;
@@ -62,7 +60,7 @@ export class HmsProvider implements PushProvider {
   private readonly http: AxiosInstance;
   private readonly agents: http.Agent[];
   private readonly clients = new Map<string, HmsAppClient>();
-  private readonly limiter: RequestLimiter;
+  private readonly limiter: ConcurrencyLimiter;
   private readonly tokenUrl: string;
   private readonly pushUrl: string;
   private readonly timeoutMs: number;
@@ -72,13 +70,12 @@ export class HmsProvider implements PushProvider {
     this.tokenUrl = hms.tokenUrl;
     this.pushUrl = hms.pushUrl.replace(/\/+$/, '');
     this.timeoutMs = requestTimeoutMs;
-    this.limiter = new RequestLimiter(config.sending.concurrency.hms);
+    this.limiter = new ConcurrencyLimiter(config.sending.concurrency.hms);
 
-    // The extra CA is added to Node's roots, not used instead of them.
-    const ca = extraCaPem ? [...tls.rootCertificates, extraCaPem] : undefined;
-    const agentOptions = { keepAlive: true, maxSockets: config.sending.concurrency.hms, ca };
+    const secureContext = trustedContext(extraCaPem);
+    const agentOptions = { keepAlive: true, maxSockets: config.sending.concurrency.hms, secureContext };
     const tunnel = hms.proxyUrl
-      ? { proxyUrl: hms.proxyUrl, connectTimeoutMs: requestTimeoutMs, ca }
+      ? { proxyUrl: hms.proxyUrl, timeoutMs: requestTimeoutMs, secureContext }
       : undefined;
     const httpsAgent = tunnel
       ? new ProxyTunnelHttpsAgent(tunnel, agentOptions)
@@ -104,9 +101,7 @@ export class HmsProvider implements PushProvider {
     } catch (error) {
       return `Push message cannot be serialized for HMS: ${(error as Error).message}`;
     }
-    return bytes > HMS_MAX_MESSAGE_BYTES
-      ? `Push message is too large for HMS: ${bytes} bytes, at most ${HMS_MAX_MESSAGE_BYTES}`
-      : undefined;
+    return payloadSizeProblem('HMS', bytes, HMS_MAX_MESSAGE_BYTES);
   }
 
   async send(
@@ -115,13 +110,7 @@ export class HmsProvider implements PushProvider {
     targets: DeviceTarget[],
   ): Promise<DeliveryOutcome[]> {
     if (targets.length === 0) return [];
-    if (!app.hms) {
-      return targets.map(() => ({
-        status: 'failed',
-        reason: 'HMS is not configured for this app',
-        credentialsFailing: true,
-      }));
-    }
+    if (!app.hms) return notConfiguredOutcomes('HMS', targets);
     const client = this.clientFor(app);
     const batches: DeviceTarget[][] = [];
     for (let i = 0; i < targets.length; i += HMS_MAX_TOKENS_PER_REQUEST) {
@@ -246,12 +235,7 @@ export class HmsProvider implements PushProvider {
       throw new HmsTokenError({ status: 'failed', reason, credentialsFailing: true });
     }
     if (answer.status === 429 || answer.status >= 500) {
-      const retryAfterMs = parseRetryAfter(answer.headers['retry-after']);
-      throw new HmsTokenError(
-        retryAfterMs === undefined
-          ? { status: 'retryable', reason }
-          : { status: 'retryable', reason, retryAfterMs },
-      );
+      throw new HmsTokenError(retryableOutcome(reason, retryAfterMs(answer.headers['retry-after'])));
     }
     // A 200 carrying an OAuth error instead of a token is a rejection of the credentials too.
     const rejected = answer.status === 200 && body.error !== undefined;
@@ -282,6 +266,11 @@ export class HmsProvider implements PushProvider {
     if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED') {
       return { status: 'retryable', reason: `${what} timed out after ${this.timeoutMs} ms` };
     }
+    // axios keeps a failed tunnel as the cause; its message says it all, its code would only repeat it.
+    const cause = (error as { cause?: unknown })?.cause;
+    if (cause instanceof ProxyTunnelError) {
+      return { status: 'retryable', reason: `${what} failed: ${cause.message}` };
+    }
     const message = error instanceof Error ? error.message : String(error);
     return {
       status: 'retryable',
@@ -296,27 +285,6 @@ export class HmsProvider implements PushProvider {
       this.logger.warn(`HMS credentials of app ${client.appId} are failing: ${failure.reason}`);
     } else {
       this.logger.debug(`HMS send for app ${client.appId}: ${failure.status}, ${failure.reason}`);
-    }
-  }
-}
-
-/** At most `limit` provider requests in flight; the rest wait in arrival order. */
-class RequestLimiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      // The slot passes straight to the next waiter, so `active` stays as it is.
-      if (next) next();
-      else this.active--;
     }
   }
 }

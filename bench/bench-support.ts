@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../src/common/config/app-config';
+import { buildDataSourceOptions } from '../src/database/data-source-options';
+
+/** Peak resident memory of a process (Linux VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** A plain connection for setting up rows and polling progress. */
+export async function openDatabase(url: string): Promise<DataSource> {
+  const options = buildDataSourceOptions(loadConfig({ DATABASE_URL: url }).database);
+  return new DataSource({ ...options, entities: [], migrations: [] } as typeof options).initialize();
+}
+
+/** Runs `work` for each item with at most `concurrency` at a time. */
+export async function pool<T>(
+  items: T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
+export function printTable(title: string, rows: Array<[string, string, string]>): void {
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...rows.map((row) => row[i].length), ['metric', 'value', 'target'][i].length),
+  );
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  console.log(`\n${title}\n`);
+  console.log(line(['metric', 'value', 'target']));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) console.log(line(row));
+}

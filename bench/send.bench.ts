@@ -1,0 +1,193 @@
+/**
+ * npm run bench:send — end-to-end sending on this machine: the server as its own process, its database (SQLite, or
+ * MariaDB/MySQL/PostgreSQL when BENCH_DATABASE_URL names a server), and the provider emulators in this process.
+ *
+ * 1. 10,000 devices (APNs, FCM and HMS in turn, 1% dead tokens) of 5,000 users, sent through /push/message/batch/send
+ *    (20 users per request, ASYNCHRONOUS): device sends per second until every push_message row is final.
+ * 2. SYNCHRONOUS /push/message/send to one device, 50 concurrent callers: p50 and p99 latency.
+ * 3. Peak RSS of the server process.
+ */
+import { DataSource } from 'typeorm';
+import { ProviderEmulator } from '../src/emulator/provider-emulator';
+import { configureAppOver, emulatorEnv } from '../test/support/delivery-fixture';
+import { ServerProcess } from '../test/support/server-process';
+import { createTestDatabase } from '../test/support/test-database';
+import { openDatabase, peakRssMb, percentile, pool, printTable } from './bench-support';
+
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 10000);
+const DEVICES_PER_USER = 2;
+const USERS_PER_BATCH = 20;
+const BATCH_CONCURRENCY = 4;
+const LATENCY_CALLERS = 50;
+const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 3000);
+const PLATFORMS = ['apns', 'fcm', 'hms'] as const;
+
+function token(platform: (typeof PLATFORMS)[number], index: number, dead: boolean): string {
+  if (platform === 'apns')
+    return `${dead ? 'dead' : 'a0a0'}${index.toString(16).padStart(12, '0')}`.padEnd(64, '0');
+  return `${dead ? 'dead' : 'live'}-${platform}-${index}`;
+}
+
+async function insertDevices(db: DataSource, appId: number, rows: Array<[string, string, string, string]>) {
+  const pg = db.options.type === 'postgres';
+  for (let start = 0; start < rows.length; start += 500) {
+    const chunk = rows.slice(start, start + 500);
+    let n = 0;
+    const ph = () => (pg ? `$${++n}` : '?');
+    const values = chunk
+      .map(() => `(${ph()}, ${ph()}, ${ph()}, ${ph()}, ${ph()}, ${ph()}, ${ph()})`)
+      .join(', ');
+    const parameters = chunk.flatMap(([userId, activationId, platform, pushToken]) => [
+      activationId,
+      userId,
+      appId,
+      platform,
+      pushToken,
+      db.options.type === 'better-sqlite3'
+        ? new Date().toISOString().replace('T', ' ').replace('Z', '')
+        : new Date(),
+      pg ? true : 1,
+    ]);
+    await db.query(
+      `INSERT INTO push_device_registration (activation_id, user_id, app_id, platform, push_token, ` +
+        `timestamp_last_registered, is_active) VALUES ${values}`,
+      parameters,
+    );
+  }
+}
+
+async function post(url: string, body: unknown): Promise<{ status: number; json: any }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+async function main(): Promise<void> {
+  const serverUrl = process.env.BENCH_DATABASE_URL;
+  if (serverUrl) process.env.TEST_DATABASE_URL = serverUrl;
+  else delete process.env.TEST_DATABASE_URL;
+  const database = await createTestDatabase();
+  const emulator = new ProviderEmulator();
+  await emulator.start({ maxRecords: 1000 });
+  const credentials = await emulator.generateDemoCredentials();
+  emulator.setBehaviour('apns', 'dead', { kind: 'unregistered' });
+  emulator.setBehaviour('fcm', 'dead', { kind: 'unregistered' });
+  emulator.setBehaviour('hms', 'dead', { kind: 'bad-token' });
+
+  const server = await ServerProcess.start(
+    { ...emulatorEnv(emulator), DATABASE_URL: database.url, LOG_LEVEL: 'error' },
+    { built: true },
+  );
+  const db = await openDatabase(database.url);
+  try {
+    await configureAppOver(server.url, 'mobile-app', credentials);
+    const [{ id: appId }] = await db.query(`SELECT id FROM push_app_credentials WHERE app_id = 'mobile-app'`);
+
+    // 1. Throughput through batch/send.
+    const users = DEVICES / DEVICES_PER_USER;
+    const devices: Array<[string, string, string, string]> = [];
+    for (let i = 0; i < DEVICES; i++) {
+      const platform = PLATFORMS[i % 3];
+      devices.push([`user-${i % users}`, `act-${i}`, platform, token(platform, i, i % 100 === 0)]);
+    }
+    const latencyUsers = Array.from({ length: LATENCY_CALLERS }, (_, i) => `latency-${i}`);
+    latencyUsers.forEach((userId, i) => {
+      const platform = PLATFORMS[i % 3];
+      devices.push([userId, `latency-act-${i}`, platform, token(platform, DEVICES + i, false)]);
+    });
+    await insertDevices(db, Number(appId), devices);
+
+    const batches: string[][] = [];
+    for (let u = 0; u < users; u += USERS_PER_BATCH) {
+      batches.push(Array.from({ length: Math.min(USERS_PER_BATCH, users - u) }, (_, k) => `user-${u + k}`));
+    }
+    const started = performance.now();
+    await pool(batches, BATCH_CONCURRENCY, async (userIds) => {
+      const { status } = await post(`${server.url}/push/message/batch/send`, {
+        requestObject: {
+          appId: 'mobile-app',
+          mode: 'ASYNCHRONOUS',
+          batch: userIds.map((userId) => ({
+            userId,
+            body: { title: 'Balance update', body: 'Your balance is now $745.00' },
+          })),
+        },
+      });
+      if (status !== 200) throw new Error(`batch/send answered ${status}`);
+    });
+    const accepted = performance.now();
+    for (;;) {
+      const [{ pending, total }] = await db.query(
+        'SELECT SUM(CASE WHEN status = 0 THEN 1 ELSE 0 END) AS pending, COUNT(*) AS total FROM push_message',
+      );
+      if (Number(total) === DEVICES && Number(pending) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const finished = performance.now();
+    const [{ sent, failed }] = await db.query(
+      'SELECT SUM(CASE WHEN status = 1 THEN 1 ELSE 0 END) AS sent, SUM(CASE WHEN status = -1 THEN 1 ELSE 0 END) AS failed FROM push_message',
+    );
+    const [{ remaining }] = await db.query(
+      `SELECT COUNT(*) AS remaining FROM push_device_registration WHERE push_token LIKE 'dead%'`,
+    );
+    const throughput = DEVICES / ((finished - started) / 1000);
+
+    // 2. SYNCHRONOUS single-send latency at 50 concurrent callers (after a warm-up).
+    const latencies: number[] = [];
+    const sendOne = async (userId: string, record: boolean) => {
+      const t0 = performance.now();
+      const { status, json } = await post(`${server.url}/push/message/send`, {
+        requestObject: { appId: 'mobile-app', message: { userId, body: { title: 'Approve login?' } } },
+      });
+      if (status !== 200 || json.status !== 'OK') throw new Error(`send answered ${status}`);
+      if (record) latencies.push(performance.now() - t0);
+    };
+    await pool(latencyUsers, LATENCY_CALLERS, (userId) => sendOne(userId, false));
+    const perCaller = Math.ceil(LATENCY_REQUESTS / LATENCY_CALLERS);
+    await Promise.all(
+      latencyUsers.map(async (userId) => {
+        for (let i = 0; i < perCaller; i++) await sendOne(userId, true);
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    const rss = peakRssMb(server.pid!);
+
+    printTable(`Send benchmark (${database.dialect}, ${DEVICES} devices, ${new Date().toISOString()})`, [
+      ['batch/send: device sends per second, end to end', throughput.toFixed(0), '>= 5000 (aim 10000)'],
+      ['batch/send: all requests accepted after (ms)', (accepted - started).toFixed(0), ''],
+      ['batch/send: every row final after (ms)', (finished - started).toFixed(0), ''],
+      [
+        'rows SENT / FAILED (1% dead tokens)',
+        `${sent} / ${failed}`,
+        `${DEVICES - DEVICES / 100} / ${DEVICES / 100}`,
+      ],
+      ['dead-token devices left registered', String(remaining), '0'],
+      [
+        `single SYNCHRONOUS send p50 (ms), ${LATENCY_CALLERS} callers`,
+        percentile(latencies, 50).toFixed(1),
+        '',
+      ],
+      [
+        `single SYNCHRONOUS send p99 (ms), ${LATENCY_CALLERS} callers`,
+        percentile(latencies, 99).toFixed(1),
+        '< 50',
+      ],
+      ['single sends measured', String(latencies.length), ''],
+      ['server peak RSS (MB)', String(rss), '< 300'],
+    ]);
+  } finally {
+    server.kill('SIGTERM');
+    await server.exited;
+    await db.destroy();
+    await emulator.stop();
+    await database.drop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
