@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import axios, { AxiosInstance, AxiosResponse } from 'axios';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
@@ -13,6 +12,7 @@ import {
 } from '../push-provider';
 import { ConcurrencyLimiter } from '../shared/concurrency-limiter';
 import { notConfiguredOutcomes, payloadSizeProblem, retryableOutcome } from '../shared/delivery-outcomes';
+import { postForJson } from '../shared/json-post';
 import { ProxyTunnelError, ProxyTunnelHttpAgent, ProxyTunnelHttpsAgent } from '../shared/proxy-tunnel';
 import { retryAfterMs } from '../shared/retry-after';
 import { trustedContext } from '../shared/trusted-cas';
@@ -57,7 +57,8 @@ class HmsTokenError extends Error {
 export class HmsProvider implements PushProvider {
   readonly platform: Platform = 'hms';
   private readonly logger = new Logger('HmsProvider');
-  private readonly http: AxiosInstance;
+  private readonly httpsAgent: http.Agent;
+  private readonly httpAgent: http.Agent;
   private readonly agents: http.Agent[];
   private readonly clients = new Map<string, HmsAppClient>();
   private readonly limiter: ConcurrencyLimiter;
@@ -82,16 +83,8 @@ export class HmsProvider implements PushProvider {
       : new https.Agent(agentOptions);
     const httpAgent = tunnel ? new ProxyTunnelHttpAgent(tunnel, agentOptions) : new http.Agent(agentOptions);
     this.agents = [httpsAgent, httpAgent];
-
-    this.http = axios.create({
-      httpAgent,
-      httpsAgent,
-      // Only HMS_PROXY_URL decides about a proxy (axios would otherwise read HTTPS_PROXY itself, without tunnelling).
-      proxy: false,
-      maxRedirects: 0,
-      timeout: requestTimeoutMs,
-      validateStatus: () => true,
-    });
+    this.httpsAgent = httpsAgent;
+    this.httpAgent = httpAgent;
   }
 
   checkPayload(notification: PushNotification): string | undefined {
@@ -247,29 +240,25 @@ export class HmsProvider implements PushProvider {
     });
   }
 
-  private async post(url: string, data: string, headers: Record<string, string>): Promise<HmsHttpAnswer> {
-    const response: AxiosResponse = await this.http.post(url, data, {
-      headers: { Accept: 'application/json', ...headers },
-      // The axios timeout only watches an idle socket; this bounds the whole exchange, proxy tunnel included.
-      signal: AbortSignal.timeout(this.timeoutMs),
+  private post(url: string, data: string, headers: Record<string, string>): Promise<HmsHttpAnswer> {
+    return postForJson(url, data, headers, {
+      httpsAgent: this.httpsAgent,
+      httpAgent: this.httpAgent,
+      timeoutMs: this.timeoutMs,
     });
-    return {
-      status: response.status,
-      data: response.data,
-      headers: response.headers as Record<string, unknown>,
-    };
   }
 
   /** Timeouts and connection failures: worth another attempt. The reason names the failure, never the request. */
   private networkOutcome(what: string, error: unknown): DeliveryOutcome {
     const code = (error as { code?: unknown })?.code;
-    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED') {
+    const name = (error as { name?: unknown })?.name;
+    if (code === 'ETIMEDOUT' || code === 'ABORT_ERR' || name === 'TimeoutError' || name === 'AbortError') {
       return { status: 'retryable', reason: `${what} timed out after ${this.timeoutMs} ms` };
     }
-    // axios keeps a failed tunnel as the cause; its message says it all, its code would only repeat it.
-    const cause = (error as { cause?: unknown })?.cause;
-    if (cause instanceof ProxyTunnelError) {
-      return { status: 'retryable', reason: `${what} failed: ${cause.message}` };
+    // A failed tunnel's message says it all; its code would only repeat it.
+    const tunnelError = error instanceof ProxyTunnelError ? error : (error as { cause?: unknown })?.cause;
+    if (tunnelError instanceof ProxyTunnelError) {
+      return { status: 'retryable', reason: `${what} failed: ${tunnelError.message}` };
     }
     const message = error instanceof Error ? error.message : String(error);
     return {
