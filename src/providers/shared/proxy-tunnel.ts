@@ -119,7 +119,7 @@ export function connectTls(target: TlsTarget): TLSSocket {
 
 type ConnectionCallback = (err: Error | null, stream: Duplex) => void;
 
-/** A keep-alive https.Agent (for axios) whose connections are TLS sessions inside proxy tunnels. */
+/** A keep-alive https.Agent whose connections are TLS sessions inside proxy tunnels. */
 export class ProxyTunnelHttpsAgent extends https.Agent {
   constructor(
     private readonly tunnel: ProxyTunnelOptions,
