@@ -1,17 +1,9 @@
-// Runs the TypeScript sources in a child process (crash tests) without a build: compiles each file with swc.
+// Runs the TypeScript sources in a child process (crash tests, benchmarks) without a build: swc compiles each file.
 const { transformSync } = require('@swc/core');
 const { readFileSync } = require('node:fs');
+const swcOptions = require('./swc-options');
 
 require.extensions['.ts'] = function compile(module, filename) {
-  const { code } = transformSync(readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  });
+  const { code } = transformSync(readFileSync(filename, 'utf8'), { ...swcOptions, filename });
   module._compile(code, filename);
 };
