@@ -20,7 +20,9 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsRun: false,
     synchronize: false,
-    logging: ['error' as const],
+    // TypeORM would log failed queries with their parameters: whole push tokens and secrets. Errors reach the
+    // exception filter, which logs them without parameters.
+    logging: false,
   };
   if (config.dialect === 'sqlite') {
     const path = config.sqlitePath!;
