@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
+import { SqlBuilder } from '../../database/sql-builder';
 import { DeviceRegistrationEntity } from './entities/device-registration.entity';
 
 export type NewDeviceRegistration = Omit<DeviceRegistrationEntity, 'id'>;
+
+/** What sending needs of a device. */
+export type SendableDevice = Pick<
+  DeviceRegistrationEntity,
+  'id' | 'activationId' | 'userId' | 'platform' | 'pushToken' | 'active' | 'environment'
+>;
 
 /** `push_device_registration` queries; `manager` lets a caller run them inside its transaction. */
 @Injectable()
@@ -29,12 +36,23 @@ export class DeviceRegistrationRepository {
     return this.repo(manager).find({ where: { appId, pushToken }, order: { id: 'ASC' } });
   }
 
-  /** The devices of several users in an app, in one query (a batch send). */
-  findForUsers(appId: number, userIds: string[]) {
-    return this.repository.find({
-      where: { appId, userId: In([...new Set(userIds)]) },
-      order: { id: 'ASC' },
-    });
+  /** The devices of several users in an app, in one plain query (on the send path, per request). */
+  async findForUsers(appId: number, userIds: string[]): Promise<SendableDevice[]> {
+    const sql = new SqlBuilder(this.repository.manager.connection);
+    const rows: Array<Record<string, unknown>> = await this.repository.manager.query(
+      `SELECT id, activation_id, user_id, platform, push_token, is_active, environment FROM push_device_registration ` +
+        `WHERE app_id = ${sql.param(appId)} AND user_id IN (${sql.list([...new Set(userIds)])}) ORDER BY id`,
+      sql.parameters,
+    );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      activationId: row.activation_id as string | null,
+      userId: row.user_id as string | null,
+      platform: row.platform as string,
+      pushToken: row.push_token as string,
+      active: row.is_active === null ? null : row.is_active === true || Number(row.is_active) === 1,
+      environment: row.environment as string | null,
+    }));
   }
 
   async insert(device: NewDeviceRegistration, manager?: EntityManager): Promise<number> {

@@ -3,10 +3,8 @@ import { platformKeys, PlatformKeys } from '../../common/api-naming';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { PushServerError } from '../../common/errors/push-server.error';
 import { requireNotBlank, requirePresent } from '../../common/validation/require-field';
-import { TransactionRunner } from '../../database/transaction-runner';
 import { Platform, PushNotification } from '../../providers/push-provider';
-import { DeviceRegistrationRepository } from '../device/device-registration.repository';
-import { DeviceRegistrationEntity } from '../device/entities/device-registration.entity';
+import { DeviceRegistrationRepository, SendableDevice } from '../device/device-registration.repository';
 import { DeliveryJob, FirstAttemptResult } from './delivery/delivery-job';
 import { DeliveryDispatcher } from './delivery/delivery.dispatcher';
 import { routeDevice } from './delivery/device-routing';
@@ -48,7 +46,6 @@ export class MessageService {
     private readonly devices: DeviceRegistrationRepository,
     private readonly messages: PushMessageRepository,
     private readonly dispatcher: DeliveryDispatcher,
-    private readonly transactions: TransactionRunner,
   ) {
     this.keys = platformKeys(config.apiNaming);
   }
@@ -111,29 +108,26 @@ export class MessageService {
     }));
     const sending = targets.filter((target) => target.devices.length > 0);
 
-    // One transaction: either every row of the request is on disk, or none is (and nothing is sent).
-    const planned = await this.transactions.run(async (manager) => {
-      const contentIds = await this.messages.insertContents(
-        sending.map(({ message, notification }) => ({
-          appId: app.id,
-          body: encodeContent(notification.content),
-          priority: notification.priority,
-          silent: notification.silent,
-          personal: message.attributes?.personal ?? false,
-          validUntil: notification.content.validUntil ?? null,
-          timestampCreated: now,
-        })),
-        manager,
-      );
-      const rows = sending.flatMap((target, index) =>
-        this.plan(app, target, contentIds[index], now, leaseUntil),
-      );
-      const ids = await this.messages.insertMessages(
-        rows.map((p) => p.row),
-        manager,
-      );
-      return rows.map((p, index) => ({ ...p, id: ids[index] }));
-    });
+    // Atomic: either every row of the request is on disk, or none is (and nothing is sent).
+    let plannedRows: PlannedRow[] = [];
+    const stored = await this.messages.insertSend(
+      sending.map(({ message, notification }) => ({
+        appId: app.id,
+        body: encodeContent(notification.content),
+        priority: notification.priority,
+        silent: notification.silent,
+        personal: message.attributes?.personal ?? false,
+        validUntil: notification.content.validUntil ?? null,
+        timestampCreated: now,
+      })),
+      (contentIds) => {
+        plannedRows = sending.flatMap((target, index) =>
+          this.plan(app, target, contentIds[index], now, leaseUntil),
+        );
+        return plannedRows.map((p) => p.row);
+      },
+    );
+    const planned = plannedRows.map((p, index) => ({ ...p, id: stored[index].id }));
     if (planned.length === 0)
       this.logger.warn(`No device found for the message(s) to app ${app.provider.appId}`);
 
@@ -178,7 +172,7 @@ export class MessageService {
   /** One row per device; a device that cannot be reached is recorded FAILED at once. */
   private plan(
     app: SendingApp,
-    target: { message: PushMessageDto; notification: PushNotification; devices: DeviceRegistrationEntity[] },
+    target: { message: PushMessageDto; notification: PushNotification; devices: SendableDevice[] },
     contentId: number,
     now: Date,
     leaseUntil: Date,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { SqlBuilder } from '../../database/sql-builder';
+import { TransactionRunner } from '../../database/transaction-runner';
 import { DeviceRegistrationEntity } from '../device/entities/device-registration.entity';
 import { PushMessageContentEntity } from './entities/push-message-content.entity';
 import { PushMessageEntity, PushMessageStatus } from './entities/push-message.entity';
@@ -94,12 +95,23 @@ function updateValues(u: StatusUpdate): unknown[] {
 
 /** TypeORM's SQLite form of a UTC timestamp. */
 function sqliteValue(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
   return value instanceof Date ? value.toISOString().replace('T', ' ').replace('Z', '') : value;
 }
 
+interface SqliteStatement {
+  run(...parameters: unknown[]): { lastInsertRowid: number | bigint };
+}
+
 interface SqliteDatabase {
-  prepare(sql: string): { run(...parameters: unknown[]): unknown };
-  transaction<T extends unknown[]>(work: (...args: T) => void): (...args: T) => void;
+  prepare(sql: string): SqliteStatement;
+  transaction<R>(work: () => R): () => R;
+}
+
+interface SqliteStatements {
+  update: SqliteStatement;
+  insertMessage: SqliteStatement;
+  insertContent: SqliteStatement;
 }
 
 /** At start, a node takes back the rows its previous runs held: owner `<nodeId>:<run>` other than the current run. */
@@ -120,14 +132,55 @@ const UPDATE_CHUNK = 300;
 /** push_message and push_message_content: the durable send queue. */
 @Injectable()
 export class PushMessageRepository {
-  private sqliteUpdate?: { database: SqliteDatabase; run: (updates: StatusUpdate[]) => void };
+  private sqliteCache?: SqliteStatements & { database: SqliteDatabase };
 
   constructor(
     @InjectRepository(PushMessageEntity) private readonly messages: Repository<PushMessageEntity>,
     @InjectRepository(PushMessageContentEntity)
     private readonly contents: Repository<PushMessageContentEntity>,
     private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
   ) {}
+
+  /**
+   * Records a send atomically: its contents, then the rows `rowsFor` makes from the content ids. Answers the rows with
+   * their ids. On SQLite, prepared statements in one synchronous transaction; elsewhere one database transaction.
+   */
+  async insertSend(
+    contents: NewPushMessageContent[],
+    rowsFor: (contentIds: number[]) => NewPushMessage[],
+  ): Promise<Array<{ row: NewPushMessage; id: number }>> {
+    if (new SqlBuilder(this.dataSource).dialect === 'sqlite')
+      return this.insertSendOnSqlite(contents, rowsFor);
+    return this.transactions.run(async (manager) => {
+      const rows = rowsFor(await this.insertContents(contents, manager));
+      const ids = await this.insertMessages(rows, manager);
+      return rows.map((row, index) => ({ row, id: ids[index] }));
+    });
+  }
+
+  private insertSendOnSqlite(
+    contents: NewPushMessageContent[],
+    rowsFor: (contentIds: number[]) => NewPushMessage[],
+  ): Array<{ row: NewPushMessage; id: number }> {
+    const db = this.sqlite();
+    const statements = this.sqliteStatements(db);
+    return db.transaction(() => {
+      const contentIds = contents.map((c) =>
+        Number(
+          statements.insertContent.run(
+            ...[c.appId, c.body, c.priority, c.silent, c.personal, c.validUntil, c.timestampCreated].map(
+              sqliteValue,
+            ),
+          ).lastInsertRowid,
+        ),
+      );
+      return rowsFor(contentIds).map((row) => ({
+        row,
+        id: Number(statements.insertMessage.run(...insertValues(row).map(sqliteValue)).lastInsertRowid),
+      }));
+    })();
+  }
 
   /** Answers the ids, in order. One statement per content: a send has at most 20. */
   async insertContents(rows: NewPushMessageContent[], manager?: EntityManager): Promise<number[]> {
@@ -250,20 +303,36 @@ export class PushMessageRepository {
    * nothing else can interleave with, is far cheaper than any bulk statement.
    */
   private applyUpdatesOnSqlite(updates: StatusUpdate[]): void {
-    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase })
-      .databaseConnection;
-    if (this.sqliteUpdate?.database !== db) {
-      const statement = db.prepare(
-        `UPDATE push_message SET ${UPDATED_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
-      );
-      this.sqliteUpdate = {
+    const db = this.sqlite();
+    const { update } = this.sqliteStatements(db);
+    db.transaction(() => {
+      for (const u of updates) update.run(...updateValues(u).map(sqliteValue), u.id);
+    })();
+  }
+
+  private sqlite(): SqliteDatabase {
+    return (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
+  }
+
+  /** Prepared once per connection and reused: preparing is most of the cost of a small statement. */
+  private sqliteStatements(db: SqliteDatabase): SqliteStatements {
+    if (this.sqliteCache?.database !== db) {
+      const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+      this.sqliteCache = {
         database: db,
-        run: db.transaction((rows: StatusUpdate[]) => {
-          for (const u of rows) statement.run(...updateValues(u).map(sqliteValue), u.id);
-        }),
+        update: db.prepare(
+          `UPDATE push_message SET ${UPDATED_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
+        ),
+        insertMessage: db.prepare(
+          `INSERT INTO push_message (${INSERTED_COLUMNS.join(', ')}) VALUES (${placeholders(INSERTED_COLUMNS.length)})`,
+        ),
+        insertContent: db.prepare(
+          'INSERT INTO push_message_content (app_id, body, priority, is_silent, is_personal, valid_until, ' +
+            'timestamp_created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ),
       };
     }
-    this.sqliteUpdate.run(updates);
+    return this.sqliteCache;
   }
 
   /**

@@ -13,14 +13,18 @@ export interface SendingApp {
   provider: ProviderApp;
 }
 
+// How long a send trusts the app row it read: credentials changed on any node are used within this time.
+const ROW_TTL_MS = 1000;
+
 /**
- * Reads an app's row on every send (so a credentials change on any node is seen at once) and rebuilds the
- * decrypted credentials only when `timestamp_last_updated` moved.
+ * The app of a send: its row is read at most once a second per app (a lookup per request costs more than the send),
+ * and the decrypted credentials are rebuilt only when `timestamp_last_updated` moved.
  */
 @Injectable()
 export class ProviderAppService {
   private readonly logger = new Logger('ProviderAppService');
   private readonly cache = new Map<number, SendingApp>();
+  private readonly recent = new Map<string, { app: SendingApp; until: number }>();
 
   constructor(
     private readonly apps: AppCredentialsRepository,
@@ -28,8 +32,13 @@ export class ProviderAppService {
   ) {}
 
   async byAppId(appId: string): Promise<SendingApp | null> {
+    const recent = this.recent.get(appId);
+    if (recent && recent.until > Date.now()) return recent.app;
     const row = await this.apps.findByAppId(appId);
-    return row ? this.snapshot(row) : null;
+    if (!row) return null;
+    const app = this.snapshot(row);
+    this.recent.set(appId, { app, until: Date.now() + ROW_TTL_MS });
+    return app;
   }
 
   async byId(id: number): Promise<SendingApp | null> {
