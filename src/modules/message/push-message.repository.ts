@@ -33,6 +33,18 @@ export interface PendingRow {
   device: { platform: string; pushToken: string; environment: string | null; appId: number } | null;
 }
 
+/** The columns an outcome changes, in the order of updateValues(). */
+const UPDATED_COLUMNS = [
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'lease_owner',
+  'provider_message_id',
+  'last_error',
+  'timestamp_finished',
+] as const;
+
+/** A new row's columns: what identifies the send, then its state (the updated columns). */
 const INSERTED_COLUMNS = [
   'device_registration_id',
   'user_id',
@@ -41,14 +53,8 @@ const INSERTED_COLUMNS = [
   'is_personal',
   'message_body',
   'timestamp_created',
-  'status',
   'content_id',
-  'attempts',
-  'next_attempt_at',
-  'lease_owner',
-  'provider_message_id',
-  'last_error',
-  'timestamp_finished',
+  ...UPDATED_COLUMNS,
 ] as const;
 
 function insertValues(row: NewPushMessage): unknown[] {
@@ -60,26 +66,10 @@ function insertValues(row: NewPushMessage): unknown[] {
     row.personal,
     row.messageBody,
     row.timestampCreated,
-    row.status,
     row.contentId,
-    row.attempts,
-    row.nextAttemptAt,
-    row.leaseOwner,
-    row.providerMessageId,
-    row.lastError,
-    row.timestampFinished,
+    ...updateValues({ ...row, id: 0, finishedAt: row.timestampFinished }),
   ];
 }
-
-const UPDATED_COLUMNS = [
-  'status',
-  'attempts',
-  'next_attempt_at',
-  'lease_owner',
-  'provider_message_id',
-  'last_error',
-  'timestamp_finished',
-] as const;
 
 function updateValues(u: StatusUpdate): unknown[] {
   return [
