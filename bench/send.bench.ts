@@ -8,6 +8,7 @@
  * 3. Peak RSS of the server process.
  */
 import { DataSource } from 'typeorm';
+import { sqliteValue } from '../src/database/sql-builder';
 import { ProviderEmulator } from '../src/emulator/provider-emulator';
 import { configureAppOver, emulatorEnv } from '../test/support/delivery-fixture';
 import { ServerProcess } from '../test/support/server-process';
@@ -43,9 +44,7 @@ async function insertDevices(db: DataSource, appId: number, rows: Array<[string,
       appId,
       platform,
       pushToken,
-      db.options.type === 'better-sqlite3'
-        ? new Date().toISOString().replace('T', ' ').replace('Z', '')
-        : new Date(),
+      db.options.type === 'better-sqlite3' ? sqliteValue(new Date()) : new Date(),
       pg ? true : 1,
     ]);
     await db.query(

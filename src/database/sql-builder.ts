@@ -19,19 +19,11 @@ export class SqlBuilder {
 
   /** A placeholder for `value`, typed on PostgreSQL when `type` is given. */
   param(value: unknown, type?: SqlType): string {
-    this.parameters.push(this.bindable(value));
+    this.parameters.push(this.dialect === 'sqlite' ? sqliteValue(value) : value);
     if (this.dialect !== 'postgres') return '?';
     const placeholder = `$${this.parameters.length}`;
     if (!type) return placeholder;
     return `${placeholder}::${type === 'timestamp' ? 'timestamp' : type}`;
-  }
-
-  /** SQLite binds neither Date nor boolean. */
-  private bindable(value: unknown): unknown {
-    if (this.dialect !== 'sqlite') return value;
-    if (value instanceof Date) return sqliteTimestamp(value);
-    if (typeof value === 'boolean') return value ? 1 : 0;
-    return value;
   }
 
   /** A list of placeholders for an IN (...) clause. */
@@ -40,7 +32,9 @@ export class SqlBuilder {
   }
 }
 
-/** TypeORM's SQLite form of a UTC timestamp. */
-function sqliteTimestamp(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', '');
+/** A value as SQLite binds it: no Date (TypeORM's UTC text form instead) and no boolean (0/1). */
+export function sqliteValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace('Z', '');
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
 }

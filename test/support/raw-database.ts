@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/common/config/app-config';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
+import { sqliteValue } from '../../src/database/sql-builder';
 import { TestDatabase } from './test-database';
 
 /** A plain connection to a test database, outside the app: for preparing fixtures and reading the schema. */
@@ -18,10 +19,7 @@ export async function withRawDatabase<T>(
     let index = 0;
     const portable = dataSource.options.type === 'postgres' ? sql.replace(/\?/g, () => `$${++index}`) : sql;
     // SQLite binds no Date; TypeORM stores UTC text in this form.
-    const bound =
-      dataSource.options.type === 'better-sqlite3'
-        ? parameters?.map((p) => (p instanceof Date ? p.toISOString().replace('T', ' ').replace('Z', '') : p))
-        : parameters;
+    const bound = dataSource.options.type === 'better-sqlite3' ? parameters?.map(sqliteValue) : parameters;
     return dataSource.query(portable, bound);
   };
   try {

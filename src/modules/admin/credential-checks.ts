@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { PushServerError } from '../../common/errors/push-server.error';
+import type { ServiceAccount } from '../../providers/push-provider';
 
 /**
  * Checks provider credentials when they are uploaded, so a bad key is a clear 400 now rather than failed pushes
@@ -24,13 +25,6 @@ export function checkApnsPrivateKey(pem: Buffer): string {
   throw PushServerError.generic(
     'APNs private key must be a P-256 (ES256) private key in PEM format, as in the .p8 file from Apple.',
   );
-}
-
-export interface ServiceAccount {
-  client_email: string;
-  private_key: string;
-  token_uri: string;
-  project_id?: string;
 }
 
 export function checkFcmServiceAccount(json: Buffer): string {

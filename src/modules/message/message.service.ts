@@ -55,8 +55,9 @@ export class MessageService {
     const appId = requireNotBlank(request.appId, 'App ID must not be null.');
     checkMessage(message);
     const app = await this.requireApp(appId);
-    this.checkPayload(app, notificationOf(message));
-    return this.deliver(app, [message], (request.mode as Mode | null) ?? 'SYNCHRONOUS');
+    const notification = notificationOf(message);
+    this.checkPayload(app, notification);
+    return this.deliver(app, [message], [notification], (request.mode as Mode | null) ?? 'SYNCHRONOUS');
   }
 
   async sendBatch(request: SendMessageBatchRequest) {
@@ -70,8 +71,11 @@ export class MessageService {
     const appId = requireNotBlank(request.appId, 'App ID must not be null.');
     batch.forEach((message, index) => inBatch(index, () => checkMessage(message)));
     const app = await this.requireApp(appId);
-    batch.forEach((message, index) => inBatch(index, () => this.checkPayload(app, notificationOf(message))));
-    return this.deliver(app, batch, (request.mode as Mode | null) ?? 'SYNCHRONOUS');
+    const notifications = batch.map(notificationOf);
+    notifications.forEach((notification, index) =>
+      inBatch(index, () => this.checkPayload(app, notification)),
+    );
+    return this.deliver(app, batch, notifications, (request.mode as Mode | null) ?? 'SYNCHRONOUS');
   }
 
   private async requireApp(appId: string): Promise<SendingApp> {
@@ -89,16 +93,22 @@ export class MessageService {
     }
   }
 
-  private async deliver(app: SendingApp, messages: PushMessageDto[], mode: Mode) {
+  /** `notifications[i]` is the notification of `messages[i]`, built once by the caller. */
+  private async deliver(
+    app: SendingApp,
+    messages: PushMessageDto[],
+    notifications: PushNotification[],
+    mode: Mode,
+  ) {
     const now = new Date();
     const leaseUntil = new Date(now.getTime() + this.config.sending.leaseMs);
     const devices = await this.devices.findForUsers(
       app.id,
       messages.map((message) => message.userId!),
     );
-    const targets = messages.map((message) => ({
+    const targets = messages.map((message, index) => ({
       message,
-      notification: notificationOf(message),
+      notification: notifications[index],
       devices: devices.filter(
         (device) =>
           device.userId === message.userId &&

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
-import { SqlBuilder } from '../../database/sql-builder';
+import { SqlBuilder, sqliteValue } from '../../database/sql-builder';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { DeviceRegistrationEntity } from '../device/entities/device-registration.entity';
 import { PushMessageContentEntity } from './entities/push-message-content.entity';
@@ -81,12 +81,6 @@ function updateValues(u: StatusUpdate): unknown[] {
     u.lastError,
     u.finishedAt,
   ];
-}
-
-/** TypeORM's SQLite form of a UTC timestamp. */
-function sqliteValue(value: unknown): unknown {
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  return value instanceof Date ? value.toISOString().replace('T', ' ').replace('Z', '') : value;
 }
 
 interface SqliteStatement {
