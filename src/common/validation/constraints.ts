@@ -166,3 +166,17 @@ export function FreeObject(): PropertyDecorator {
     return typeof value === 'object' && !Array.isArray(value) ? undefined : 'must be a JSON object';
   });
 }
+
+/** A whole number sent as a query-string value (`?page=2`); a repeated parameter or any non-digit is rejected. */
+export function QueryInt(options: { min?: number; max?: number }): PropertyDecorator {
+  return rule('queryInt', (value) => {
+    if (value === null || value === undefined || value === '') return undefined;
+    if (typeof value !== 'string' || !/^-?\d{1,10}$/.test(value)) return 'must be a whole number';
+    const number = Number(value);
+    if (options.min !== undefined && number < options.min)
+      return `must be greater than or equal to ${options.min}`;
+    if (options.max !== undefined && number > options.max)
+      return `must be less than or equal to ${options.max}`;
+    return undefined;
+  });
+}
