@@ -1,5 +1,6 @@
 import { AppCredentialsStatusEntity } from '../modules/admin/entities/app-credentials-status.entity';
 import { AppCredentialsEntity } from '../modules/admin/entities/app-credentials.entity';
+import { CampaignRunEntity } from '../modules/campaign/entities/campaign-run.entity';
 import { CampaignUserEntity } from '../modules/campaign/entities/campaign-user.entity';
 import { CampaignEntity } from '../modules/campaign/entities/campaign.entity';
 import { DeviceRegistrationEntity } from '../modules/device/entities/device-registration.entity';
@@ -19,4 +20,5 @@ export const ENTITIES = [
   InboxAppEntity,
   PushMessageContentEntity,
   AppCredentialsStatusEntity,
+  CampaignRunEntity,
 ];

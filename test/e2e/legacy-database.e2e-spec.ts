@@ -190,6 +190,7 @@ describe('starting on a database already at PowerAuth 1.10', () => {
         [],
         [
           'attempts',
+          'campaign_id',
           'content_id',
           'last_error',
           'lease_owner',

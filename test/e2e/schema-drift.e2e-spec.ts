@@ -27,6 +27,7 @@ describe('entities and migrations', () => {
       expect(applied.map((row) => row.name)).toEqual([
         'PowerAuthBaseSchema1763800000000',
         'DeliveryQueue1763900000000',
+        'CampaignRuns1764000000000',
       ]);
       expect(await findSchemaDrift(second.dataSource)).toEqual([]);
     } finally {

@@ -61,8 +61,13 @@ export async function findSchemaDrift(dataSource: DataSource): Promise<string[]>
           problems.push(`column ${entity.tableName}.${actual.name} is not mapped by ${entity.name}`);
         }
       }
+      const ordered = await postgresIndexColumns(dataSource, entity.tableName);
       const tableIndexes = [
-        ...table.indices.map((i) => ({ name: i.name, columns: i.columnNames, unique: !!i.isUnique })),
+        ...table.indices.map((i) => ({
+          name: i.name,
+          columns: ordered?.get(i.name ?? '') ?? i.columnNames,
+          unique: !!i.isUnique,
+        })),
         ...table.uniques.map((u) => ({ name: u.name, columns: u.columnNames, unique: true })),
       ];
       for (const index of entity.indices) {
@@ -87,4 +92,23 @@ export async function findSchemaDrift(dataSource: DataSource): Promise<string[]>
     await runner.release();
   }
   return problems;
+}
+
+/** TypeORM reads PostgreSQL index columns in table order; the catalog has their real order. */
+async function postgresIndexColumns(
+  dataSource: DataSource,
+  table: string,
+): Promise<Map<string, string[]> | undefined> {
+  if (dataSource.options.type !== 'postgres') return undefined;
+  const rows: Array<{ name: string; column: string }> = await dataSource.query(
+    `SELECT i.relname AS name, a.attname AS column FROM pg_index x ` +
+      `JOIN pg_class t ON t.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid ` +
+      `CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) ` +
+      `JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ` +
+      `WHERE t.relname = $1 ORDER BY i.relname, k.ord`,
+    [table],
+  );
+  const columns = new Map<string, string[]>();
+  for (const row of rows) columns.set(row.name, [...(columns.get(row.name) ?? []), row.column]);
+  return columns;
 }

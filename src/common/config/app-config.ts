@@ -53,6 +53,15 @@ export interface SendingConfig {
   nodeId: string;
 }
 
+export interface CampaignConfig {
+  /** Devices per second a live campaign send may reach; 0 = as fast as the providers take them. */
+  rateLimit: number;
+  /** Users read (and their devices recorded) per step of a live send. */
+  pageUsers: number;
+  /** Live sends running at once on this node. */
+  concurrency: number;
+}
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -68,6 +77,7 @@ export interface AppConfig {
   apnsUseDevelopment: boolean;
   bodyLimitBytes: number;
   providers: ProvidersConfig;
+  campaign: CampaignConfig;
   sending: SendingConfig;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
@@ -161,6 +171,11 @@ export function loadConfig(source?: Env, options: { dotenvPath?: string } = {}):
       recoveryIntervalMs: read.integer('SEND_RECOVERY_INTERVAL_MS', 30000, 100, 3600000),
       leaseMs: read.integer('SEND_LEASE_MS', 300000, 1000, 86400000),
       nodeId: read.string('NODE_ID', hostname()).slice(0, 48),
+    },
+    campaign: {
+      rateLimit: read.integer('CAMPAIGN_RATE_LIMIT', 0, 0, 1000000),
+      pageUsers: read.integer('CAMPAIGN_PAGE_USERS', 500, 1, 10000),
+      concurrency: read.integer('CAMPAIGN_CONCURRENCY', 2, 1, 100),
     },
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
   };

@@ -48,3 +48,35 @@ export const DELIVERY_TABLES: TableSpec[] = [
     indexes: [],
   },
 ];
+
+/** Live campaign sends as resumable background runs. */
+export const CAMPAIGN_RUN_TABLES: TableSpec[] = [
+  {
+    // The campaign a row was sent for: progress counts, and what a resumed run must not send again.
+    name: 'push_message',
+    columns: [{ name: 'campaign_id', type: 'integer', nullable: true }],
+    indexes: [
+      { name: 'push_message_campaign', columns: ['campaign_id', 'status'] },
+      // MySQL has no INSERT … RETURNING: the ids of a multi-row insert are read back through this index.
+      { name: 'push_message_content_device', columns: ['content_id', 'device_registration_id'] },
+    ],
+  },
+  {
+    // One live send of a campaign: its state, how far it got (users in key order), and the node running it.
+    name: 'push_campaign_run',
+    columns: [
+      { name: 'campaign_id', type: 'integer' },
+      { name: 'state', type: 'varchar', length: 16 },
+      { name: 'content_id', type: 'integer' },
+      { name: 'cursor_user_id', type: 'varchar', length: 255, nullable: true },
+      { name: 'users_done', type: 'boolean', default: false },
+      { name: 'lease_owner', type: 'varchar', length: 64, nullable: true },
+      { name: 'lease_until', type: 'timestamp', nullable: true },
+      { name: 'last_error', type: 'varchar', length: 1024, nullable: true },
+      { name: 'timestamp_queued', type: 'timestamp' },
+      { name: 'timestamp_finished', type: 'timestamp', nullable: true },
+    ],
+    primaryKey: ['campaign_id'],
+    indexes: [{ name: 'push_campaign_run_state', columns: ['state'] }],
+  },
+];

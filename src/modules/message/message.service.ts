@@ -4,15 +4,14 @@ import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { PushServerError } from '../../common/errors/push-server.error';
 import { requireNotBlank, requirePresent } from '../../common/validation/require-field';
 import { Platform, PushNotification } from '../../providers/push-provider';
-import { DeviceRegistrationRepository, SendableDevice } from '../device/device-registration.repository';
+import { DeviceRegistrationRepository } from '../device/device-registration.repository';
 import { DeliveryJob, FirstAttemptResult } from './delivery/delivery-job';
 import { DeliveryDispatcher } from './delivery/delivery.dispatcher';
-import { routeDevice } from './delivery/device-routing';
+import { planDeliveries, PlannedDelivery } from './delivery/delivery-planner';
 import { ProviderAppService, SendingApp } from './delivery/provider-app.service';
-import { encodeContent, legacyMessageBody, toPushContent } from './delivery/push-content.codec';
+import { encodeContent, toPushContent } from './delivery/push-content.codec';
 import { PushMessageDto, SendMessageBatchRequest, SendMessageRequest } from './dto/message.requests';
-import { PushMessageStatus } from './entities/push-message.entity';
-import { NewPushMessage, PushMessageRepository } from './push-message.repository';
+import { PushMessageRepository } from './push-message.repository';
 
 const BATCH_MAX = 20;
 
@@ -24,12 +23,6 @@ export interface SendCounters {
 }
 
 type Mode = 'SYNCHRONOUS' | 'ASYNCHRONOUS';
-
-interface PlannedRow {
-  row: NewPushMessage;
-  platform?: Platform;
-  job?: Omit<DeliveryJob, 'messageId'>;
-}
 
 /**
  * `/push/message/send` and `/batch/send`: validates with the original's messages, picks the user's devices,
@@ -119,7 +112,7 @@ export class MessageService {
     const sending = targets.filter((target) => target.devices.length > 0);
 
     // Atomic: either every row of the request is on disk, or none is (and nothing is sent).
-    let plannedRows: PlannedRow[] = [];
+    let plannedRows: PlannedDelivery[] = [];
     const stored = await this.messages.insertSend(
       sending.map(({ message, notification }) => ({
         appId: app.id,
@@ -131,8 +124,25 @@ export class MessageService {
         timestampCreated: now,
       })),
       (contentIds) => {
-        plannedRows = sending.flatMap((target, index) =>
-          this.plan(app, target, contentIds[index], now, leaseUntil),
+        const context = {
+          now,
+          leaseUntil,
+          leaseOwner: this.dispatcher.leaseOwner,
+          apnsUseDevelopment: this.config.apnsUseDevelopment,
+        };
+        plannedRows = sending.flatMap(({ message, notification, devices }, index) =>
+          planDeliveries(
+            app,
+            devices,
+            {
+              notification,
+              contentId: contentIds[index],
+              personal: message.attributes?.personal ?? false,
+              campaignId: null,
+              recipient: () => ({ userId: message.userId!, activationId: message.activationId ?? null }),
+            },
+            context,
+          ),
         );
         return plannedRows.map((p) => p.row);
       },
@@ -177,52 +187,6 @@ export class MessageService {
       [this.keys.fcm]: counters.fcm,
       [this.keys.hms]: counters.hms,
     };
-  }
-
-  /** One row per device; a device that cannot be reached is recorded FAILED at once. */
-  private plan(
-    app: SendingApp,
-    target: { message: PushMessageDto; notification: PushNotification; devices: SendableDevice[] },
-    contentId: number,
-    now: Date,
-    leaseUntil: Date,
-  ): PlannedRow[] {
-    const { message, notification } = target;
-    const messageBody = legacyMessageBody(encodeContent(notification.content), contentId);
-    return target.devices.map((device): PlannedRow => {
-      const route = routeDevice(app, device, this.config.apnsUseDevelopment);
-      const row: NewPushMessage = {
-        deviceRegistrationId: device.id,
-        userId: message.userId!,
-        activationId: message.activationId ?? null,
-        silent: notification.silent,
-        personal: message.attributes?.personal ?? false,
-        messageBody,
-        timestampCreated: now,
-        status: route.failure ? PushMessageStatus.FAILED : PushMessageStatus.PENDING,
-        contentId,
-        attempts: 0,
-        nextAttemptAt: route.failure ? null : leaseUntil,
-        leaseOwner: route.failure ? null : this.dispatcher.leaseOwner,
-        providerMessageId: null,
-        lastError: route.failure ?? null,
-        timestampFinished: route.failure ? now : null,
-      };
-      if (route.failure !== undefined) return { row, platform: route.platform };
-      return {
-        row,
-        platform: route.platform,
-        job: {
-          appCredentialsId: app.id,
-          app: app.provider,
-          platform: route.platform,
-          target: route.target,
-          notification,
-          attempts: 0,
-          lastError: null,
-        },
-      };
-    });
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { SqlBuilder, sqliteValue } from '../../database/sql-builder';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { DeviceRegistrationEntity } from '../device/entities/device-registration.entity';
@@ -54,6 +54,7 @@ const INSERTED_COLUMNS = [
   'message_body',
   'timestamp_created',
   'content_id',
+  'campaign_id',
   ...UPDATED_COLUMNS,
 ] as const;
 
@@ -67,6 +68,7 @@ function insertValues(row: NewPushMessage): unknown[] {
     row.messageBody,
     row.timestampCreated,
     row.contentId,
+    row.campaignId,
     ...updateValues({ ...row, id: 0, finishedAt: row.timestampFinished }),
   ];
 }
@@ -84,7 +86,14 @@ function updateValues(u: StatusUpdate): unknown[] {
 }
 
 interface SqliteStatement {
-  run(...parameters: unknown[]): { lastInsertRowid: number | bigint };
+  run(...parameters: unknown[]): { lastInsertRowid: number | bigint; changes: number };
+}
+
+/** The guard of insertGuarded changed no row: someone else holds what the rows belong to. */
+export class GuardFailedError extends Error {
+  constructor() {
+    super('The guard statement changed no row');
+  }
 }
 
 interface SqliteDatabase {
@@ -135,7 +144,7 @@ export class PushMessageRepository {
     rowsFor: (contentIds: number[]) => NewPushMessage[],
   ): Promise<Array<{ row: NewPushMessage; id: number }>> {
     if (new SqlBuilder(this.dataSource).dialect === 'sqlite')
-      return this.insertSendOnSqlite(contents, rowsFor);
+      return this.transactions.runSync(() => this.insertSendOnSqlite(contents, rowsFor));
     return this.transactions.run(async (manager) => {
       const rows = rowsFor(await this.insertContents(contents, manager));
       const ids = await this.insertMessages(rows, manager);
@@ -164,6 +173,33 @@ export class PushMessageRepository {
         id: Number(statements.insertMessage.run(...insertValues(row).map(sqliteValue)).lastInsertRowid),
       }));
     })();
+  }
+
+  /**
+   * Records rows together with a guard statement in one transaction: the guard (e.g. a campaign run moving its cursor
+   * past these rows, while this node still holds it) must change exactly one row, or nothing is written and
+   * GuardFailedError is thrown. Answers the rows' ids, in order.
+   */
+  async insertGuarded(rows: NewPushMessage[], guard: (sql: SqlBuilder) => string): Promise<number[]> {
+    if (new SqlBuilder(this.dataSource).dialect === 'sqlite') {
+      const db = this.sqlite();
+      const { insertMessage } = this.sqliteStatements(db);
+      return this.transactions.runSync(() =>
+        db.transaction(() => {
+          const sql = new SqlBuilder(this.dataSource);
+          if (db.prepare(guard(sql)).run(...sql.parameters).changes !== 1) throw new GuardFailedError();
+          return rows.map((row) =>
+            Number(insertMessage.run(...insertValues(row).map(sqliteValue)).lastInsertRowid),
+          );
+        })(),
+      );
+    }
+    return this.transactions.run(async (manager) => {
+      const sql = new SqlBuilder(this.dataSource);
+      const result = await manager.queryRunner!.query(guard(sql), sql.parameters, true);
+      if (result.affected !== 1) throw new GuardFailedError();
+      return this.insertMessages(rows, manager);
+    });
   }
 
   /** Answers the ids, in order. One statement per content: a send has at most 20. */
@@ -219,8 +255,10 @@ export class PushMessageRepository {
         await run(insert, sql.parameters);
         const select = new SqlBuilder(this.dataSource);
         const contentIds = [...new Set(chunk.map((row) => row.contentId))];
+        const deviceIds = [...new Set(chunk.map((row) => row.deviceRegistrationId))];
         inserted = await run(
-          `SELECT id, content_id, device_registration_id FROM push_message WHERE content_id IN (${select.list(contentIds)})`,
+          `SELECT id, content_id, device_registration_id FROM push_message WHERE content_id IN (${select.list(contentIds)}) ` +
+            `AND device_registration_id IN (${select.list(deviceIds)})`,
           select.parameters,
         );
       } else {
@@ -244,7 +282,7 @@ export class PushMessageRepository {
   /** Writes many rows' states at once: linear in the number of rows, one statement (or transaction) per chunk. */
   async applyUpdates(updates: StatusUpdate[]): Promise<void> {
     const dialect = new SqlBuilder(this.dataSource).dialect;
-    if (dialect === 'sqlite') return this.applyUpdatesOnSqlite(updates);
+    if (dialect === 'sqlite') return this.transactions.runSync(() => this.applyUpdatesOnSqlite(updates));
     for (let start = 0; start < updates.length; start += UPDATE_CHUNK) {
       const chunk = updates.slice(start, start + UPDATE_CHUNK);
       const sql = new SqlBuilder(this.dataSource);
@@ -363,6 +401,10 @@ export class PushMessageRepository {
       select.parameters,
     );
     return won.map((row) => Number(row.id));
+  }
+
+  loadContents(ids: number[]): Promise<PushMessageContentEntity[]> {
+    return this.contents.findBy({ id: In(ids) });
   }
 
   /** Rows with their content and device, for recovered work. */

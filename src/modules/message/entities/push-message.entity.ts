@@ -10,6 +10,8 @@ export enum PushMessageStatus {
 @Entity('push_message')
 @Index('push_message_status', ['status'])
 @Index('push_message_pending', ['status', 'nextAttemptAt'])
+@Index('push_message_campaign', ['campaignId', 'status'])
+@Index('push_message_content_device', ['contentId', 'deviceRegistrationId'])
 export class PushMessageEntity {
   @PrimaryGeneratedColumn({ name: 'id', type: 'integer' })
   id: number;
@@ -64,4 +66,8 @@ export class PushMessageEntity {
 
   @Column({ name: 'timestamp_finished', type: Date, nullable: true })
   timestampFinished: Date | null;
+
+  /** push_campaign.id when the row belongs to a live campaign send. */
+  @Column({ name: 'campaign_id', type: 'integer', nullable: true })
+  campaignId: number | null;
 }
