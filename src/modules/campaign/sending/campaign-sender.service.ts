@@ -259,8 +259,7 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
     const { rateLimit, pageUsers } = this.config.campaign;
     // Paced campaigns take small pages, so that a page never bursts far past the rate.
     const pageSize = rateLimit > 0 ? Math.max(1, Math.min(pageUsers, Math.floor(rateLimit / 10))) : pageUsers;
-    const pacingStart = Date.now();
-    let paced = 0;
+    let nextPageAt = 0;
     let app = initialApp;
     let appCheckedAt = Date.now();
     for (;;) {
@@ -296,11 +295,11 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
         },
       );
       if (rateLimit > 0) {
-        // This page may start once the devices before it have had their share of the rate.
-        const due = pacingStart + (paced / rateLimit) * 1000;
-        if (due > Date.now()) await sleep(due - Date.now());
+        // A page starts once the pages before it have had their share of the rate. No credit builds up while
+        // the run is slowed down by something else, so it never catches up in a burst.
+        if (nextPageAt > Date.now()) await sleep(nextPageAt - Date.now());
         if (this.stopping) return false;
-        paced += planned.length;
+        nextPageAt = Date.now() + (planned.length / rateLimit) * 1000;
       }
       const lastUser = users[users.length - 1];
       // Recorded and handed to the dispatcher with no wait in between: a stop cannot strand leased rows.
