@@ -11,6 +11,7 @@ import { PowerAuthModule } from './common/powerauth/powerauth.module';
 import { ServiceModule } from './modules/service/service.module';
 import { MessageModule } from './modules/message/message.module';
 import { MetricsModule } from './common/metrics/metrics.module';
+import { CampaignModule } from './modules/campaign/campaign.module';
 
 @Module({})
 export class AppModule {
@@ -26,6 +27,7 @@ export class AppModule {
         AdminModule,
         DeviceModule,
         MessageModule,
+        CampaignModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
