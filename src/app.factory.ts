@@ -2,6 +2,7 @@ import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json, NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config/app-config';
 
@@ -14,6 +15,16 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
   });
   app.disable('x-powered-by');
+  // Campaign user lists (up to 100,000 ids) get their own, larger limit; the general parser below then skips the
+  // already parsed body.
+  const campaignUsersPath = new RegExp(
+    `^${escapeRegExp(config.contextPath)}/push/campaign/[^/]+/user/(add|delete)/?$`,
+    'i',
+  );
+  const campaignUsersParser = json({ limit: config.campaignUserBodyLimitBytes });
+  app.use((request: Request, response: Response, next: NextFunction) =>
+    campaignUsersPath.test(request.path) ? campaignUsersParser(request, response, next) : next(),
+  );
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   if (config.contextPath) app.setGlobalPrefix(config.contextPath);
 
@@ -29,4 +40,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   );
   SwaggerModule.setup('swagger-ui', app, document, { useGlobalPrefix: true, jsonDocumentUrl: 'v3/api-docs' });
   return app;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

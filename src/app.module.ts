@@ -11,7 +11,7 @@ import { PowerAuthModule } from './common/powerauth/powerauth.module';
 import { ServiceModule } from './modules/service/service.module';
 import { MessageModule } from './modules/message/message.module';
 import { MetricsModule } from './common/metrics/metrics.module';
-import { CampaignSendingModule } from './modules/campaign/sending/campaign-sending.module';
+import { CampaignModule } from './modules/campaign/campaign.module';
 
 @Module({})
 export class AppModule {
@@ -27,7 +27,7 @@ export class AppModule {
         AdminModule,
         DeviceModule,
         MessageModule,
-        CampaignSendingModule,
+        CampaignModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },

@@ -215,6 +215,40 @@ describe('live campaign send', () => {
     expect(bad.body.responseObject.code).toBe('ERROR_REQUEST');
   });
 
+  it('sends a campaign created and filled through the API, and forgets its run when it is deleted', async () => {
+    const users = usersNamed('api-', 5);
+    await insertDevices(f.t.dataSource, devicesOf(app, users, 'p'));
+    const created = await http()
+      .post('/push/campaign/create')
+      .send({ requestObject: { appId: 'mobile-app', message: { title: 'Via API', body: 'Hello' } } })
+      .expect(200);
+    const id = created.body.responseObject.id as number;
+    await http().put(`/push/campaign/${id}/user/add`).send({ requestObject: users }).expect(200);
+
+    await sendLive(id).expect(200);
+    expect((await completed(id)).responseObject).toMatchObject({ total: 15, sent: 15 });
+    const detail = await http().get(`/push/campaign/${id}/detail`).expect(200);
+    expect(detail.body.responseObject).toEqual({
+      id,
+      appId: 'mobile-app',
+      sent: true,
+      message: { title: 'Via API', body: 'Hello' },
+    });
+
+    expect((await http().delete(`/push/campaign/${id}/delete`).expect(200)).body).toEqual({
+      status: 'OK',
+      responseObject: { deleted: true },
+    });
+    expect(await f.t.sql('SELECT campaign_id FROM push_campaign_run WHERE campaign_id = ?', [id])).toEqual(
+      [],
+    );
+    expect((await progress(id).expect(400)).body.responseObject.message).toBe(
+      'Campaign with entered ID does not exist',
+    );
+    // The devices' records stay: they are what was sent.
+    expect(await f.t.sql('SELECT id FROM push_message WHERE campaign_id = ?', [id])).toHaveLength(15);
+  });
+
   it('answers the progress of a campaign not sent yet, and of one the original server sent', async () => {
     const id = await insertCampaign(f.t.dataSource, app, MESSAGE, ['nobody']);
     expect((await progress(id).expect(200)).body).toEqual({

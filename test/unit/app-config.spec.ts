@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       apiNaming: 'current',
       apnsUseDevelopment: true,
       bodyLimitBytes: 1048576,
+      campaignUserBodyLimitBytes: 16777216,
     });
     expect(config.credentialsEncryptionKey).toBeUndefined();
   });

@@ -41,6 +41,11 @@ describe('validateDto', () => {
     ]);
   });
 
+  it('takes a null optional nested object as absent', () => {
+    const dto = validateDto(Sample, { appId: 'app', inner: null }, 'requestObject');
+    expect(dto.inner).toBeNull();
+  });
+
   it('never echoes a secret, and bounds what it echoes', () => {
     expect(violations({ appId: 'x'.repeat(500), secret: 's'.repeat(301) })).toEqual([
       {

@@ -76,6 +76,8 @@ export interface AppConfig {
   credentialsEncryptionKey?: Buffer;
   apnsUseDevelopment: boolean;
   bodyLimitBytes: number;
+  /** Largest body of `/push/campaign/{id}/user/add` and `/user/delete`, which carry up to 100,000 user ids. */
+  campaignUserBodyLimitBytes: number;
   providers: ProvidersConfig;
   campaign: CampaignConfig;
   sending: SendingConfig;
@@ -137,6 +139,12 @@ export function loadConfig(source?: Env, options: { dotenvPath?: string } = {}):
     credentialsEncryptionKey: parseEncryptionKey(read.optionalString('CREDENTIALS_ENCRYPTION_KEY')),
     apnsUseDevelopment: read.boolean('APNS_USE_DEVELOPMENT', true),
     bodyLimitBytes: read.integer('HTTP_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    campaignUserBodyLimitBytes: read.integer(
+      'CAMPAIGN_USER_BODY_LIMIT_BYTES',
+      16 * 1024 * 1024,
+      1024,
+      1024 * 1024 * 1024,
+    ),
     providers: {
       extraCaPem: readCaFile(read.optionalString('PROVIDER_CA_FILE')),
       requestTimeoutMs: read.integer('PROVIDER_TIMEOUT_MS', 10000, 100, 600000),

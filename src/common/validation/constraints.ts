@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { ValidateBy, ValidateNested, ValidationArguments } from 'class-validator';
+import { ValidateBy, ValidateIf, ValidateNested, ValidationArguments } from 'class-validator';
 
 /**
  * Field constraints whose hints read like the original's Bean Validation messages ("must not be blank",
@@ -152,7 +152,10 @@ export function Nested(
   });
   const transform = Type(type);
   const nested = ValidateNested({ each: options.list });
+  // ValidateNested refuses null ("must be either object or array"); an optional null is as good as absent.
+  const skipAbsent = ValidateIf((_object, value) => value !== null && value !== undefined);
   return (target, property) => {
+    if (!options.notNull) skipAbsent(target, property);
     shape(target, property);
     transform(target, property);
     nested(target, property);
@@ -177,6 +180,15 @@ export function QueryInt(options: { min?: number; max?: number }): PropertyDecor
       return `must be greater than or equal to ${options.min}`;
     if (options.max !== undefined && number > options.max)
       return `must be less than or equal to ${options.max}`;
+    return undefined;
+  });
+}
+
+/** A boolean sent as a query-string value (`?all=true`): `true` or `false` in any case; empty counts as absent. */
+export function QueryBool(): PropertyDecorator {
+  return rule('queryBool', (value) => {
+    if (value === null || value === undefined || value === '') return undefined;
+    if (typeof value !== 'string' || !/^(true|false)$/i.test(value)) return 'must be true or false';
     return undefined;
   });
 }

@@ -1,7 +1,8 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiBody, ApiProperty } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { validateDto } from './validate-dto';
+import { PushServerError, Violation } from '../errors/push-server.error';
+import { echo, validateDto } from './validate-dto';
 
 type DtoClass = new () => object;
 
@@ -51,3 +52,78 @@ export const BareBody = (dto: DtoClass): ParameterDecorator =>
       validateDto(dtoClass, context.switchToHttp().getRequest<Request>().body, ''),
     [documentBody(dto)],
   )(dto);
+
+export interface TextListBodyOptions {
+  /** A missing or null `requestObject` is a 400 violation; otherwise the handler receives null. */
+  notNull?: boolean;
+  maxItems: number;
+  /** Each item must be a non-blank string of at most this many characters. */
+  itemMax: number;
+}
+
+// A list of 100,000 items could have as many bad ones; the first few say what is wrong.
+const MAX_LIST_VIOLATIONS = 20;
+
+/**
+ * The validated `requestObject` of an envelope whose payload is a JSON array of strings (`{"requestObject":
+ * ["u1","u2"]}`, the original's `ListOfUsers`). Answers null for a missing list unless `notNull` is set.
+ */
+export const RequestTextList = (options: TextListBodyOptions): ParameterDecorator =>
+  createParamDecorator(
+    (opts: TextListBodyOptions, context: ExecutionContext): string[] | null => {
+      const body: unknown = context.switchToHttp().getRequest<Request>().body;
+      const list =
+        body !== null && typeof body === 'object'
+          ? (body as { requestObject?: unknown }).requestObject
+          : undefined;
+      return validateTextList(list, opts);
+    },
+    [
+      (target: object, key: string | symbol | undefined) => {
+        if (key === undefined) return;
+        const descriptor = Object.getOwnPropertyDescriptor(target, key);
+        if (!descriptor) return;
+        ApiBody({
+          schema: {
+            type: 'object',
+            properties: {
+              requestObject: {
+                type: 'array',
+                maxItems: options.maxItems,
+                items: { type: 'string', minLength: 1, maxLength: options.itemMax },
+              },
+            },
+          },
+        })(target, key, descriptor);
+      },
+    ],
+  )(options);
+
+function validateTextList(list: unknown, options: TextListBodyOptions): string[] | null {
+  const field = 'requestObject';
+  if (list === null || list === undefined) {
+    if (!options.notNull) return null;
+    throw PushServerError.invalidRequest([{ fieldName: field, hint: 'must not be null' }]);
+  }
+  if (!Array.isArray(list)) {
+    throw PushServerError.invalidRequest([
+      { fieldName: field, invalidValue: echo(list), hint: 'must be an array of strings' },
+    ]);
+  }
+  if (list.length > options.maxItems) {
+    throw PushServerError.invalidRequest([
+      { fieldName: field, hint: `size must be between 0 and ${options.maxItems}` },
+    ]);
+  }
+  const violations: Violation[] = [];
+  for (let index = 0; index < list.length && violations.length < MAX_LIST_VIOLATIONS; index++) {
+    const item: unknown = list[index];
+    let hint: string | undefined;
+    if (typeof item !== 'string') hint = 'must be a string';
+    else if (item.trim() === '') hint = 'must not be blank';
+    else if (item.length > options.itemMax) hint = `size must be between 1 and ${options.itemMax}`;
+    if (hint) violations.push({ fieldName: `${field}[${index}]`, invalidValue: echo(item), hint });
+  }
+  if (violations.length > 0) throw PushServerError.invalidRequest(violations);
+  return list as string[];
+}

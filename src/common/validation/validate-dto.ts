@@ -56,7 +56,7 @@ function joinPath(prefix: string, property: string): string {
 }
 
 /** Scalars only, and bounded: a violation must not echo a megabyte back. */
-function echo(value: unknown): unknown {
+export function echo(value: unknown): unknown {
   if (typeof value === 'string') {
     return value.length > MAX_ECHOED_LENGTH ? `${value.slice(0, MAX_ECHOED_LENGTH)}…` : value;
   }

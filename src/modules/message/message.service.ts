@@ -10,7 +10,12 @@ import { DeliveryDispatcher } from './delivery/delivery.dispatcher';
 import { planDeliveries, PlannedDelivery } from './delivery/delivery-planner';
 import { ProviderAppService, SendingApp } from './delivery/provider-app.service';
 import { encodeContent, toPushContent } from './delivery/push-content.codec';
-import { PushMessageDto, SendMessageBatchRequest, SendMessageRequest } from './dto/message.requests';
+import {
+  PushMessageBodyDto,
+  PushMessageDto,
+  SendMessageBatchRequest,
+  SendMessageRequest,
+} from './dto/message.requests';
 import { PushMessageRepository } from './push-message.repository';
 
 const BATCH_MAX = 20;
@@ -69,6 +74,15 @@ export class MessageService {
       inBatch(index, () => this.checkPayload(app, notification)),
     );
     return this.deliver(app, batch, notifications, (request.mode as Mode | null) ?? 'SYNCHRONOUS');
+  }
+
+  /**
+   * The 400 a send of `body` to the app would answer for the payload (over 4 KB for a configured provider), for a body
+   * stored now and sent later (a campaign message).
+   */
+  async checkBody(appId: string, body: PushMessageBodyDto): Promise<void> {
+    const app = await this.requireApp(appId);
+    this.checkPayload(app, notificationOf({ body }));
   }
 
   private async requireApp(appId: string): Promise<SendingApp> {

@@ -9,9 +9,9 @@ import { DeliveryDispatcher } from '../../message/delivery/delivery.dispatcher';
 import { planDeliveries } from '../../message/delivery/delivery-planner';
 import { ProviderAppService, SendingApp } from '../../message/delivery/provider-app.service';
 import { decodeNotification, encodeContent, toPushContent } from '../../message/delivery/push-content.codec';
-import { PushMessageBodyDto } from '../../message/dto/message.requests';
 import { GuardFailedError, PushMessageRepository } from '../../message/push-message.repository';
 import { JOB_QUEUE_DRIVER, JobQueue, JobQueueDriver } from '../../message/queue/job-queue';
+import { decodeCampaignMessage } from '../campaign-message.codec';
 import { CampaignRunState } from '../entities/campaign-run.entity';
 import { CampaignRunRepository, PreviousRuns, SendableCampaign } from './campaign-run.repository';
 
@@ -363,8 +363,7 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
 
 /** The campaign's stored message as a notification: not silent, not personal, HIGH priority (as the original). */
 export function campaignNotification(campaign: SendableCampaign): PushNotification {
-  const body = JSON.parse(campaign.message) as PushMessageBodyDto;
-  return { content: toPushContent(body), silent: false, priority: 'HIGH' };
+  return { content: toPushContent(decodeCampaignMessage(campaign.message)), silent: false, priority: 'HIGH' };
 }
 
 function deviceKey(platform: string, token: string): string {
