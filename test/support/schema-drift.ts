@@ -1,4 +1,4 @@
-import { DataSource, Table } from 'typeorm';
+import { DataSource, QueryRunner, Table } from 'typeorm';
 
 /**
  * Compares what the entities map with what the migrations built: every entity column exists with the same type
@@ -61,9 +61,20 @@ export async function findSchemaDrift(dataSource: DataSource): Promise<string[]>
           problems.push(`column ${entity.tableName}.${actual.name} is not mapped by ${entity.name}`);
         }
       }
+      // TypeORM reads PostgreSQL index columns in table-column order, not index order: ask the catalog.
+      const ordered =
+        dataSource.options.type === 'postgres' ? await postgresIndexColumns(runner, entity.tableName) : {};
       const tableIndexes = [
-        ...table.indices.map((i) => ({ name: i.name, columns: i.columnNames, unique: !!i.isUnique })),
-        ...table.uniques.map((u) => ({ name: u.name, columns: u.columnNames, unique: true })),
+        ...table.indices.map((i) => ({
+          name: i.name,
+          columns: ordered[i.name!] ?? i.columnNames,
+          unique: !!i.isUnique,
+        })),
+        ...table.uniques.map((u) => ({
+          name: u.name,
+          columns: ordered[u.name!] ?? u.columnNames,
+          unique: true,
+        })),
       ];
       for (const index of entity.indices) {
         const actual = tableIndexes.find((i) => i.name === index.name);
@@ -87,4 +98,22 @@ export async function findSchemaDrift(dataSource: DataSource): Promise<string[]>
     await runner.release();
   }
   return problems;
+}
+
+/** The columns of each index of a PostgreSQL table, in index order. */
+async function postgresIndexColumns(runner: QueryRunner, table: string): Promise<Record<string, string[]>> {
+  const rows: Array<{ index_name: string; column_name: string }> = await runner.query(
+    `SELECT i.relname AS index_name, a.attname AS column_name
+     FROM pg_index ix
+     JOIN pg_class t ON t.oid = ix.indrelid
+     JOIN pg_class i ON i.oid = ix.indexrelid
+     JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, position) ON true
+     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+     WHERE t.relname = $1 AND t.relnamespace = current_schema()::regnamespace
+     ORDER BY i.relname, k.position`,
+    [table],
+  );
+  const columns: Record<string, string[]> = {};
+  for (const row of rows) (columns[row.index_name] ??= []).push(row.column_name);
+  return columns;
 }
