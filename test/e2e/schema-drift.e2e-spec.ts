@@ -27,6 +27,7 @@ describe('entities and migrations', () => {
       expect(applied.map((row) => row.name)).toEqual([
         'PowerAuthBaseSchema1763800000000',
         'DeliveryQueue1763900000000',
+        'InboxIndexes1764000000001',
       ]);
       expect(await findSchemaDrift(second.dataSource)).toEqual([]);
     } finally {
