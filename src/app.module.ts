@@ -11,6 +11,7 @@ import { PowerAuthModule } from './common/powerauth/powerauth.module';
 import { ServiceModule } from './modules/service/service.module';
 import { MessageModule } from './modules/message/message.module';
 import { MetricsModule } from './common/metrics/metrics.module';
+import { InboxModule } from './modules/inbox/inbox.module';
 
 @Module({})
 export class AppModule {
@@ -26,6 +27,7 @@ export class AppModule {
         AdminModule,
         DeviceModule,
         MessageModule,
+        InboxModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },

@@ -32,6 +32,6 @@ import { JOB_QUEUE_DRIVER } from './queue/job-queue';
     DeliveryRecoveryService,
     { provide: JOB_QUEUE_DRIVER, useClass: InMemoryJobQueueDriver },
   ],
-  exports: [DeliveryDispatcher, ProviderAppService, PushMessageRepository],
+  exports: [DeliveryDispatcher, ProviderAppService, PushMessageRepository, MessageService],
 })
 export class MessageModule {}
