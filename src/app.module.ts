@@ -12,6 +12,7 @@ import { ServiceModule } from './modules/service/service.module';
 import { MessageModule } from './modules/message/message.module';
 import { MetricsModule } from './common/metrics/metrics.module';
 import { CampaignModule } from './modules/campaign/campaign.module';
+import { InboxModule } from './modules/inbox/inbox.module';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
         DeviceModule,
         MessageModule,
         CampaignModule,
+        InboxModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },

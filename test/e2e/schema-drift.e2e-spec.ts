@@ -28,6 +28,7 @@ describe('entities and migrations', () => {
         'PowerAuthBaseSchema1763800000000',
         'DeliveryQueue1763900000000',
         'CampaignRuns1764000000000',
+        'InboxIndexes1764000000001',
       ]);
       expect(await findSchemaDrift(second.dataSource)).toEqual([]);
     } finally {

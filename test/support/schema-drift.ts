@@ -1,4 +1,4 @@
-import { DataSource, Table } from 'typeorm';
+import { DataSource, QueryRunner, Table } from 'typeorm';
 
 /**
  * Compares what the entities map with what the migrations built: every entity column exists with the same type
@@ -61,14 +61,20 @@ export async function findSchemaDrift(dataSource: DataSource): Promise<string[]>
           problems.push(`column ${entity.tableName}.${actual.name} is not mapped by ${entity.name}`);
         }
       }
-      const ordered = await postgresIndexColumns(dataSource, entity.tableName);
+      // TypeORM reads PostgreSQL index columns in table-column order, not index order: ask the catalog.
+      const ordered =
+        dataSource.options.type === 'postgres' ? await postgresIndexColumns(runner, entity.tableName) : {};
       const tableIndexes = [
         ...table.indices.map((i) => ({
           name: i.name,
-          columns: ordered?.get(i.name ?? '') ?? i.columnNames,
+          columns: ordered[i.name!] ?? i.columnNames,
           unique: !!i.isUnique,
         })),
-        ...table.uniques.map((u) => ({ name: u.name, columns: u.columnNames, unique: true })),
+        ...table.uniques.map((u) => ({
+          name: u.name,
+          columns: ordered[u.name!] ?? u.columnNames,
+          unique: true,
+        })),
       ];
       for (const index of entity.indices) {
         const actual = tableIndexes.find((i) => i.name === index.name);
@@ -94,21 +100,20 @@ export async function findSchemaDrift(dataSource: DataSource): Promise<string[]>
   return problems;
 }
 
-/** TypeORM reads PostgreSQL index columns in table order; the catalog has their real order. */
-async function postgresIndexColumns(
-  dataSource: DataSource,
-  table: string,
-): Promise<Map<string, string[]> | undefined> {
-  if (dataSource.options.type !== 'postgres') return undefined;
-  const rows: Array<{ name: string; column: string }> = await dataSource.query(
-    `SELECT i.relname AS name, a.attname AS column FROM pg_index x ` +
-      `JOIN pg_class t ON t.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid ` +
-      `CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) ` +
-      `JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ` +
-      `WHERE t.relname = $1 ORDER BY i.relname, k.ord`,
+/** The columns of each index of a PostgreSQL table, in index order. */
+async function postgresIndexColumns(runner: QueryRunner, table: string): Promise<Record<string, string[]>> {
+  const rows: Array<{ index_name: string; column_name: string }> = await runner.query(
+    `SELECT i.relname AS index_name, a.attname AS column_name
+     FROM pg_index ix
+     JOIN pg_class t ON t.oid = ix.indrelid
+     JOIN pg_class i ON i.oid = ix.indexrelid
+     JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, position) ON true
+     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+     WHERE t.relname = $1 AND t.relnamespace = current_schema()::regnamespace
+     ORDER BY i.relname, k.position`,
     [table],
   );
-  const columns = new Map<string, string[]>();
-  for (const row of rows) columns.set(row.name, [...(columns.get(row.name) ?? []), row.column]);
+  const columns: Record<string, string[]> = {};
+  for (const row of rows) (columns[row.index_name] ??= []).push(row.column_name);
   return columns;
 }

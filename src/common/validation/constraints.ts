@@ -192,3 +192,9 @@ export function QueryBool(): PropertyDecorator {
     return undefined;
   });
 }
+
+/** The value of a validated QueryBool field, or `fallback` when it was absent or empty. */
+export function queryBoolValue(value: string | null | undefined, fallback: boolean): boolean {
+  if (value === null || value === undefined || value === '') return fallback;
+  return value.toLowerCase() === 'true';
+}

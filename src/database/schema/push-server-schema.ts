@@ -80,3 +80,27 @@ export const CAMPAIGN_RUN_TABLES: TableSpec[] = [
     indexes: [{ name: 'push_campaign_run_state', columns: ['state'] }],
   },
 ];
+
+/**
+ * Indexes for the inbox list and count with millions of messages (docs/inbox.md explains the query plans). The
+ * tables are PowerAuth's (POWERAUTH_TABLES); only indexes are added, under names of our own.
+ */
+export const INBOX_INDEXES: TableSpec[] = [
+  {
+    name: 'push_inbox',
+    columns: [],
+    indexes: [
+      // The list, newest first: the user's rows in (timestamp_created, id) order, read backwards up to the page.
+      { name: 'push_inbox_user_created', columns: ['user_id', 'timestamp_created', 'id'] },
+      // The same for onlyUnread=true.
+      { name: 'push_inbox_user_read_created', columns: ['user_id', 'is_read', 'timestamp_created', 'id'] },
+    ],
+  },
+  {
+    // The primary key (app_credentials_id, inbox_id) leads with the app. This one answers, per message, "is it in one
+    // of these apps" (list, count, read-all) and "which apps is it in" (detail, read) without scanning an app's links.
+    name: 'push_inbox_app',
+    columns: [],
+    indexes: [{ name: 'push_inbox_app_inbox', columns: ['inbox_id', 'app_credentials_id'] }],
+  },
+];

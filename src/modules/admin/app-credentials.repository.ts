@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { AppCredentialsEntity } from './entities/app-credentials.entity';
 
 /** Columns a listing needs: the flags come from whether the secrets are set, not from their values. */
@@ -29,6 +29,16 @@ export class AppCredentialsRepository {
   async findIdByAppId(appId: string): Promise<number | null> {
     const row = await this.repository.findOne({ select: { id: true }, where: { appId } });
     return row?.id ?? null;
+  }
+
+  /** The internal ids of the apps that exist among `appIds`, by app ID, in one query. */
+  async findIdsByAppIds(appIds: string[]): Promise<Map<string, number>> {
+    if (appIds.length === 0) return new Map();
+    const rows = await this.repository.find({
+      select: { id: true, appId: true },
+      where: { appId: In(appIds) },
+    });
+    return new Map(rows.map((row) => [row.appId, row.id]));
   }
 
   async listSummaries(): Promise<AppCredentialsSummary[]> {

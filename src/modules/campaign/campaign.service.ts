@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Paged } from '../../common/envelope/envelope';
 import { PushServerError } from '../../common/errors/push-server.error';
+import { queryBoolValue } from '../../common/validation/constraints';
 import { PageQuery, pageRequestOf } from '../../common/validation/page-query';
 import { requireNotBlank, requirePresent } from '../../common/validation/require-field';
 import { TransactionRunner } from '../../database/transaction-runner';
@@ -72,7 +73,7 @@ export class CampaignService {
 
   /** `all=true`: every campaign; `all` missing or false: the campaigns not sent yet. Ordered by id. */
   async list(query: CampaignListQuery): Promise<CampaignResponse[]> {
-    const all = query.all?.toLowerCase() === 'true';
+    const all = queryBoolValue(query.all, false);
     return (await this.campaigns.list(!all)).map(toResponse);
   }
 

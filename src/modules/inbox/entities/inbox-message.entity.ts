@@ -5,6 +5,9 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Index('push_inbox_id', ['inboxId'])
 @Index('push_inbox_user', ['userId'])
 @Index('push_inbox_user_read', ['userId', 'read'])
+// Ours (migration InboxIndexes1764000000001): list and onlyUnread list, newest first.
+@Index('push_inbox_user_created', ['userId', 'timestampCreated', 'id'])
+@Index('push_inbox_user_read_created', ['userId', 'read', 'timestampCreated', 'id'])
 export class InboxMessageEntity {
   @PrimaryGeneratedColumn({ name: 'id', type: 'integer' })
   id: number;

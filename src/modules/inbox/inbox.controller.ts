@@ -1,0 +1,66 @@
+import { Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ValidQuery } from '../../common/validation/query.decorator';
+import { RequestObject } from '../../common/validation/request-object.decorator';
+import {
+  CreateInboxMessageRequest,
+  InboxCountQuery,
+  InboxDetailQuery,
+  InboxListQuery,
+  ReadAllInboxMessagesRequest,
+  ReadInboxMessageRequest,
+} from './dto/inbox.requests';
+import { InboxService } from './inbox.service';
+
+/**
+ * `/inbox/messages/*`. `read` and `read-all` are POST with a body, as the original's code and client use them; PUT
+ * with the same body is served as an alias (the original's docs say PUT).
+ */
+@ApiTags('Inbox')
+@Controller('inbox/messages')
+export class InboxController {
+  constructor(private readonly inbox: InboxService) {}
+
+  @Post()
+  @HttpCode(200)
+  post(@RequestObject(CreateInboxMessageRequest) request: CreateInboxMessageRequest) {
+    return this.inbox.post(request);
+  }
+
+  @Get('list')
+  list(@ValidQuery(InboxListQuery) query: InboxListQuery) {
+    return this.inbox.list(query);
+  }
+
+  @Get('count')
+  count(@ValidQuery(InboxCountQuery) query: InboxCountQuery) {
+    return this.inbox.count(query);
+  }
+
+  @Get('detail')
+  detail(@ValidQuery(InboxDetailQuery) query: InboxDetailQuery) {
+    return this.inbox.detail(query);
+  }
+
+  @Post('read')
+  @HttpCode(200)
+  postRead(@RequestObject(ReadInboxMessageRequest) request: ReadInboxMessageRequest) {
+    return this.inbox.read(request);
+  }
+
+  @Put('read')
+  putRead(@RequestObject(ReadInboxMessageRequest) request: ReadInboxMessageRequest) {
+    return this.inbox.read(request);
+  }
+
+  @Post('read-all')
+  @HttpCode(200)
+  postReadAll(@RequestObject(ReadAllInboxMessagesRequest) request: ReadAllInboxMessagesRequest) {
+    return this.inbox.readAll(request);
+  }
+
+  @Put('read-all')
+  putReadAll(@RequestObject(ReadAllInboxMessagesRequest) request: ReadAllInboxMessagesRequest) {
+    return this.inbox.readAll(request);
+  }
+}
