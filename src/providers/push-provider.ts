@@ -87,6 +87,9 @@ export type DeliveryOutcome =
 export interface PushProvider {
   readonly platform: Platform;
 
+  /** Devices one request can reach with the same notification (HMS: a token list); 1 = one request per device. */
+  readonly maxTargetsPerRequest: number;
+
   /** Why this notification can never be sent on this platform (e.g. payload over the size limit), or undefined. */
   checkPayload(notification: PushNotification): string | undefined;
 

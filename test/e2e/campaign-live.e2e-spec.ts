@@ -116,6 +116,37 @@ describe('live campaign send', () => {
     expect(run.lease_owner).toBeNull();
   });
 
+  it('reaches the HMS devices of a page with shared requests, each device with its own outcome', async () => {
+    const users = usersNamed('hmsbatch-', 12);
+    await insertDevices(f.t.dataSource, [
+      ...users.map((userId) => ({
+        appCredentialsId: app,
+        userId,
+        platform: 'hms',
+        token: `hb-ok-${userId}`,
+      })),
+      { appCredentialsId: app, userId: 'hmsbatch-005', platform: 'hms', token: 'hb-dead-1' },
+    ]);
+    f.emulator.setBehaviour('hms', 'hb-dead-', { kind: 'bad-token' });
+    const id = await insertCampaign(f.t.dataSource, app, MESSAGE, users);
+
+    await sendLive(id).expect(200);
+    expect((await completed(id)).responseObject).toMatchObject({ total: 13, sent: 12, failed: 1 });
+    const requests = f.emulator.requests('hms');
+    const tokens = requests.flatMap((r) => (r.body as { message: { token: string[] } }).message.token);
+    expect(tokens.sort()).toEqual([...users.map((u) => `hb-ok-${u}`), 'hb-dead-1'].sort());
+    // Pages of 4 users: far fewer requests than devices.
+    expect(requests.length).toBeLessThanOrEqual(4);
+    expect(await f.t.sql("SELECT id FROM push_device_registration WHERE push_token = 'hb-dead-1'")).toEqual(
+      [],
+    );
+    const failed = await f.t.sql<{ last_error: string }>(
+      'SELECT last_error FROM push_message WHERE campaign_id = ? AND status = -1',
+      [id],
+    );
+    expect(failed).toHaveLength(1);
+  });
+
   it('does not send to devices of the same users in another app', async () => {
     const users = usersNamed('apps-', 6);
     await insertDevices(f.t.dataSource, devicesOf(app, users, 'm'));

@@ -30,6 +30,7 @@ interface CachedClient {
 @Injectable()
 export class ApnsProvider implements PushProvider {
   readonly platform = 'apns' as const;
+  readonly maxTargetsPerRequest = 1;
 
   private readonly logger = new Logger('ApnsProvider');
   private readonly payloads = new ApnsPayloadBuilder();

@@ -35,6 +35,7 @@ interface AppClient {
 @Injectable()
 export class FcmProvider implements PushProvider {
   readonly platform = 'fcm' as const;
+  readonly maxTargetsPerRequest = 1;
   private readonly logger = new Logger('FcmProvider');
   private readonly limiter: ConcurrencyLimiter;
   private readonly transport: FcmTransportOptions;

@@ -56,6 +56,7 @@ class HmsTokenError extends Error {
 @Injectable()
 export class HmsProvider implements PushProvider {
   readonly platform: Platform = 'hms';
+  readonly maxTargetsPerRequest = HMS_MAX_TOKENS_PER_REQUEST;
   private readonly logger = new Logger('HmsProvider');
   private readonly httpsAgent: http.Agent;
   private readonly httpAgent: http.Agent;

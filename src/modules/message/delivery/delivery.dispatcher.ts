@@ -11,6 +11,7 @@ import { PushMessageRepository, StatusUpdate } from '../push-message.repository'
 import { JOB_QUEUE_DRIVER, JobQueue, JobQueueDriver } from '../queue/job-queue';
 import { DeliveryJob, FirstAttemptResult } from './delivery-job';
 import { retryDelayMs } from './retry-policy';
+import { SendBatcher } from './send-batcher';
 import { StatusWriter } from './status-writer';
 
 const PLATFORMS: Platform[] = ['apns', 'fcm', 'hms'];
@@ -26,6 +27,8 @@ export class DeliveryDispatcher implements OnModuleInit, BeforeApplicationShutdo
   private readonly logger = new Logger('DeliveryDispatcher');
   private readonly providers = new Map<Platform, PushProvider>();
   private readonly queues = new Map<Platform, JobQueue<DeliveryJob>>();
+  /** For providers that take several devices per request. */
+  private readonly batchers = new Map<Platform, SendBatcher>();
   /** Rows in memory: queued, running, or waiting for a retry timer. Recovery leaves them alone. */
   private readonly active = new Set<number>();
   private readonly retryTimers = new Map<number, NodeJS.Timeout>();
@@ -45,7 +48,10 @@ export class DeliveryDispatcher implements OnModuleInit, BeforeApplicationShutdo
     private readonly metrics: MetricsService,
   ) {
     this.leaseOwner = `${config.sending.nodeId}:${randomBytes(4).toString('hex')}`;
-    for (const provider of providers) this.providers.set(provider.platform, provider);
+    for (const provider of providers) {
+      this.providers.set(provider.platform, provider);
+      if (provider.maxTargetsPerRequest > 1) this.batchers.set(provider.platform, new SendBatcher(provider));
+    }
     for (const platform of PLATFORMS) {
       const queue = queueDriver.create<DeliveryJob>(platform, config.sending.concurrency[platform], (job) =>
         this.run(job),
@@ -110,7 +116,10 @@ export class DeliveryDispatcher implements OnModuleInit, BeforeApplicationShutdo
     const started = performance.now();
     let outcome: DeliveryOutcome;
     try {
-      [outcome] = await this.provider(job.platform).send(job.app, job.notification, [job.target]);
+      const batcher = this.batchers.get(job.platform);
+      outcome = batcher
+        ? await batcher.send(job.appCredentialsId, job.app, job.notification, job.target)
+        : (await this.provider(job.platform).send(job.app, job.notification, [job.target]))[0];
     } catch (error) {
       // Adapters answer provider errors as outcomes; a throw is unexpected, so retrying is the safe reading.
       outcome = { status: 'retryable', reason: `Unexpected provider error: ${(error as Error).message}` };
