@@ -15,7 +15,7 @@ import { ProviderEmulator } from '../src/emulator/provider-emulator';
 import { configureAppOver, emulatorEnv } from '../test/support/delivery-fixture';
 import { ServerProcess } from '../test/support/server-process';
 import { createTestDatabase, TestDatabase } from '../test/support/test-database';
-import { openDatabase, peakRssMb, printTable } from './bench-support';
+import { cpuSeconds, openDatabase, peakRssMb, printTable } from './bench-support';
 
 const USERS = Number(process.env.BENCH_CAMPAIGN_USERS ?? 100000);
 const LARGE_DEVICES = Number(process.env.BENCH_CAMPAIGN_LARGE_DEVICES ?? 1000000);
@@ -31,6 +31,10 @@ interface RunResult {
   sent: number;
   failed: number;
   peakRssMb: number;
+  /** Largest V8 heap (total and used) and external memory seen while sending, MB. */
+  memory: { heapTotal: number; heapUsed: number; external: number };
+  /** Cores used while sending: the server, and this process (the emulators). */
+  cpu: { server: number; bench: number };
 }
 
 function token(platform: (typeof PLATFORMS)[number], index: number, dead: boolean): string {
@@ -147,17 +151,29 @@ async function run(
     const setupMs = performance.now() - setupStarted;
 
     const started = performance.now();
+    const cpuAtStart = { server: cpuSeconds(server.pid!), bench: cpuSeconds(process.pid) };
     const response = await fetch(`${server.url}/push/campaign/send/live/${campaignId}`, { method: 'POST' });
     if (response.status !== 200)
       throw new Error(`send/live answered ${response.status}: ${await response.text()}`);
     let progress: { state: string; sent: number; failed: number; total: number };
+    const memory = { heapTotal: 0, heapUsed: 0, external: 0 };
     for (;;) {
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      const gauge = (name: string) =>
+        Number(new RegExp(`^${name} (\\S+)`, 'm').exec(metrics)?.[1] ?? 0) / 1048576;
+      memory.heapTotal = Math.max(memory.heapTotal, gauge('nodejs_heap_size_total_bytes'));
+      memory.heapUsed = Math.max(memory.heapUsed, gauge('nodejs_heap_size_used_bytes'));
+      memory.external = Math.max(memory.external, gauge('nodejs_external_memory_bytes'));
       const answer = await fetch(`${server.url}/push/campaign/${campaignId}/progress`);
       progress = ((await answer.json()) as { responseObject: typeof progress }).responseObject;
       if (progress.state === 'COMPLETED' || progress.state === 'FAILED') break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const sendMs = performance.now() - started;
+    const cpu = {
+      server: (cpuSeconds(server.pid!) - cpuAtStart.server) / (sendMs / 1000),
+      bench: (cpuSeconds(process.pid) - cpuAtStart.bench) / (sendMs / 1000),
+    };
     if (progress.state !== 'COMPLETED') throw new Error(`campaign ended ${progress.state}`);
     return {
       users,
@@ -167,7 +183,11 @@ async function run(
       sent: progress.sent,
       failed: progress.failed,
       peakRssMb: peakRssMb(server.pid!),
+      memory,
+      cpu,
     };
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nserver output:\n${server.log}`);
   } finally {
     server.kill('SIGTERM');
     await server.exited;
@@ -216,6 +236,16 @@ async function main(): Promise<void> {
       [`${label}: devices per second, end to end`, (r.devices / (r.sendMs / 1000)).toFixed(0), '>= 5000'],
       [`${label}: SENT / FAILED (1% dead tokens)`, `${r.sent} / ${r.failed}`, ''],
       [`${label}: server peak RSS (MB)`, String(r.peakRssMb), '< 300'],
+      [
+        `${label}: largest V8 heap total / used / external (MB)`,
+        `${r.memory.heapTotal.toFixed(0)} / ${r.memory.heapUsed.toFixed(0)} / ${r.memory.external.toFixed(0)}`,
+        '',
+      ],
+      [
+        `${label}: cores busy, server / emulators`,
+        `${r.cpu.server.toFixed(2)} / ${r.cpu.bench.toFixed(2)}`,
+        'of 2',
+      ],
       [`${label}: setup, rows written directly (s)`, (r.setupMs / 1000).toFixed(1), ''],
     );
   }

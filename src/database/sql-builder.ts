@@ -32,9 +32,19 @@ export class SqlBuilder {
   }
 }
 
+// The rows of one page or send share their Date objects: each is formatted once.
+const formattedDates = new WeakMap<Date, string>();
+
 /** A value as SQLite binds it: no Date (TypeORM's UTC text form instead) and no boolean (0/1). */
 export function sqliteValue(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace('Z', '');
+  if (value instanceof Date) {
+    let text = formattedDates.get(value);
+    if (text === undefined) {
+      text = value.toISOString().replace('T', ' ').replace('Z', '');
+      formattedDates.set(value, text);
+    }
+    return text;
+  }
   if (typeof value === 'boolean') return value ? 1 : 0;
   return value;
 }

@@ -4,6 +4,13 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
+/**
+ * Node flags of the production start (`npm start`, docker/Dockerfile): a heap cap keeps the server's memory flat under
+ * load (V8 otherwise grows the heap towards its default limit before collecting). test/unit/production-start.spec.ts
+ * keeps the three places equal.
+ */
+export const PRODUCTION_NODE_FLAGS = ['--max-old-space-size=192'];
+
 /** The server as a separate process (src/main.ts), for tests that kill or stop it. */
 export class ServerProcess {
   private child?: ChildProcess;
@@ -25,7 +32,7 @@ export class ServerProcess {
         // e.g. SERVER_NODE_ARGS=--cpu-prof to profile the server under a benchmark
         ...(process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
         ...(options.built
-          ? [join(ROOT, 'dist', 'main.js')]
+          ? [...PRODUCTION_NODE_FLAGS, join(ROOT, 'dist', 'main.js')]
           : ['-r', join(ROOT, 'scripts', 'swc-register.js'), join(ROOT, 'src', 'main.ts')]),
       ],
       {
