@@ -150,6 +150,8 @@ async function run(
     const devices = await fillCampaign(db, appId, campaignId, users, devicesWanted);
     const setupMs = performance.now() - setupStarted;
 
+    // A keep-alive socket idle through the setup may be closed by the server as it is reused: warm one up first.
+    await getWithRetry(`${server.url}/health/ready`);
     const started = performance.now();
     const cpuAtStart = { server: cpuSeconds(server.pid!), bench: cpuSeconds(process.pid) };
     const response = await fetch(`${server.url}/push/campaign/send/live/${campaignId}`, { method: 'POST' });
@@ -158,13 +160,13 @@ async function run(
     let progress: { state: string; sent: number; failed: number; total: number };
     const memory = { heapTotal: 0, heapUsed: 0, external: 0 };
     for (;;) {
-      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      const metrics = await (await getWithRetry(`${server.url}/metrics`)).text();
       const gauge = (name: string) =>
         Number(new RegExp(`^${name} (\\S+)`, 'm').exec(metrics)?.[1] ?? 0) / 1048576;
       memory.heapTotal = Math.max(memory.heapTotal, gauge('nodejs_heap_size_total_bytes'));
       memory.heapUsed = Math.max(memory.heapUsed, gauge('nodejs_heap_size_used_bytes'));
       memory.external = Math.max(memory.external, gauge('nodejs_external_memory_bytes'));
-      const answer = await fetch(`${server.url}/push/campaign/${campaignId}/progress`);
+      const answer = await getWithRetry(`${server.url}/push/campaign/${campaignId}/progress`);
       progress = ((await answer.json()) as { responseObject: typeof progress }).responseObject;
       if (progress.state === 'COMPLETED' || progress.state === 'FAILED') break;
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -192,6 +194,17 @@ async function run(
     server.kill('SIGTERM');
     await server.exited;
     await db.destroy();
+  }
+}
+
+/** A GET, retried when a reused keep-alive socket turns out closed. */
+async function getWithRetry(url: string): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
   }
 }
 
