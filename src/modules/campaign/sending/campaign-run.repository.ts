@@ -31,6 +31,7 @@ export interface PreviousRuns {
 export type StatusCounts = Record<'sent' | 'failed' | 'pending', number>;
 
 const ACTIVE_STATES: CampaignRunState[] = ['QUEUED', 'SENDING'];
+const TOKEN_CHUNK = 1000;
 
 /**
  * push_campaign_run, and what a live send reads of push_campaign, push_campaign_user and push_device_registration.
@@ -283,15 +284,20 @@ export class CampaignRunRepository {
     tokens: string[],
     beforeUserId: string,
   ): Promise<EarlierDevice[]> {
-    if (tokens.length === 0) return [];
-    const rows = await this.query<{ platform: string; push_token: string }>(
-      (sql) =>
-        `SELECT d.platform, d.push_token FROM push_device_registration d WHERE d.app_id = ${sql.param(appId)} ` +
-        `AND d.push_token IN (${sql.list(tokens)}) AND d.user_id < ${sql.param(beforeUserId)} ` +
-        `AND (d.is_active IS NULL OR d.is_active = ${sql.param(true)}) AND EXISTS (SELECT 1 FROM push_campaign_user u ` +
-        `WHERE u.campaign_id = ${sql.param(campaignId)} AND u.user_id = d.user_id)`,
-    );
-    return rows.map((row) => ({ platform: row.platform, pushToken: row.push_token }));
+    const found: EarlierDevice[] = [];
+    // In chunks: a large page's token list would pass SQLite's limit on parameters.
+    for (let start = 0; start < tokens.length; start += TOKEN_CHUNK) {
+      const chunk = tokens.slice(start, start + TOKEN_CHUNK);
+      const rows = await this.query<{ platform: string; push_token: string }>(
+        (sql) =>
+          `SELECT d.platform, d.push_token FROM push_device_registration d WHERE d.app_id = ${sql.param(appId)} ` +
+          `AND d.push_token IN (${sql.list(chunk)}) AND d.user_id < ${sql.param(beforeUserId)} ` +
+          `AND (d.is_active IS NULL OR d.is_active = ${sql.param(true)}) AND EXISTS (SELECT 1 FROM push_campaign_user u ` +
+          `WHERE u.campaign_id = ${sql.param(campaignId)} AND u.user_id = d.user_id)`,
+      );
+      for (const row of rows) found.push({ platform: row.platform, pushToken: row.push_token });
+    }
+    return found;
   }
 
   /** push_message rows of the campaign by status. */
