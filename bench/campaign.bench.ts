@@ -10,8 +10,8 @@
  *        BENCH_CAMPAIGN_LARGE_DEVICES change the sizes.
  */
 import { DataSource } from 'typeorm';
-import { sqliteValue } from '../src/database/sql-builder';
 import { ProviderEmulator } from '../src/emulator/provider-emulator';
+import { insertCampaign, insertDevices, RawDevice } from '../test/support/campaign-fixture';
 import { configureAppOver, emulatorEnv } from '../test/support/delivery-fixture';
 import { ServerProcess } from '../test/support/server-process';
 import { createTestDatabase, TestDatabase } from '../test/support/test-database';
@@ -21,7 +21,6 @@ const USERS = Number(process.env.BENCH_CAMPAIGN_USERS ?? 100000);
 const LARGE_DEVICES = Number(process.env.BENCH_CAMPAIGN_LARGE_DEVICES ?? 1000000);
 const RUN_LARGE = process.env.BENCH_CAMPAIGN_LARGE !== '0';
 const PLATFORMS = ['apns', 'fcm', 'hms'] as const;
-const CHUNK = 500;
 
 interface RunResult {
   users: number;
@@ -43,92 +42,43 @@ function token(platform: (typeof PLATFORMS)[number], index: number, dead: boolea
   return `${dead ? 'dead' : 'live'}-${platform}-${index}`;
 }
 
-function value(db: DataSource, v: unknown): unknown {
-  return db.options.type === 'better-sqlite3' ? sqliteValue(v) : v;
-}
-
-async function insertRows(
-  db: DataSource,
-  table: string,
-  columns: string[],
-  rows: unknown[][],
-): Promise<void> {
-  const pg = db.options.type === 'postgres';
-  let n = 0;
-  const placeholders = rows.map(() => `(${columns.map(() => (pg ? `$${++n}` : '?')).join(', ')})`).join(', ');
-  await db.query(
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders}`,
-    rows.flat().map((v) => value(db, v)),
-  );
-}
-
-async function createCampaign(db: DataSource, appId: number): Promise<number> {
-  const now = value(db, new Date());
-  const message = JSON.stringify({ title: 'Summer offer', body: 'Half price on all transfers this week' });
-  const parameters = [appId, message, value(db, false), now];
-  if (db.options.type === 'mysql') {
-    const result = (await db.query(
-      'INSERT INTO push_campaign (app_id, message, is_sent, timestamp_created) VALUES (?, ?, ?, ?)',
-      parameters,
-    )) as { insertId: number };
-    return Number(result.insertId);
-  }
-  const pg = db.options.type === 'postgres';
-  const [row] = await db.query(
-    `INSERT INTO push_campaign (app_id, message, is_sent, timestamp_created) VALUES ` +
-      `(${pg ? '$1, $2, $3, $4' : '?, ?, ?, ?'}) RETURNING id`,
-    parameters,
-  );
-  return Number(row.id);
-}
-
-async function fillCampaign(
+/** The campaign and its users, and one to three devices per user (two on average) until `devicesWanted`. */
+async function prepareCampaign(
   db: DataSource,
   appId: number,
-  campaignId: number,
   users: number,
   devicesWanted: number,
-): Promise<number> {
-  const now = new Date();
+): Promise<{ campaignId: number; devices: number }> {
   const userIds = Array.from({ length: users }, (_, i) => `user-${String(i).padStart(7, '0')}`);
-  for (let start = 0; start < users; start += CHUNK) {
-    const chunk = userIds.slice(start, start + CHUNK);
-    await insertRows(
-      db,
-      'push_campaign_user',
-      ['campaign_id', 'user_id', 'timestamp_created'],
-      chunk.map((userId) => [campaignId, userId, now]),
-    );
-  }
-  // One to three devices per user (two on average) until `devicesWanted`.
+  const campaignId = await insertCampaign(
+    db,
+    appId,
+    { title: 'Summer offer', body: 'Half price on all transfers this week' },
+    userIds,
+  );
   let devices = 0;
-  let batch: unknown[][] = [];
+  let batch: RawDevice[] = [];
   for (let u = 0; u < users && devices < devicesWanted; u++) {
     const count = Math.min(1 + (u % 3), devicesWanted - devices);
-    for (let k = 0; k < count; k++) {
+    for (let k = 0; k < count; k++, devices++) {
       const platform = PLATFORMS[devices % 3];
       const dead = devices % 100 === 0;
-      batch.push([`act-${devices}`, userIds[u], appId, platform, token(platform, devices, dead), now, true]);
-      devices++;
-      if (batch.length === CHUNK) {
-        await insertRows(db, 'push_device_registration', DEVICE_COLUMNS, batch);
-        batch = [];
-      }
+      batch.push({
+        appCredentialsId: appId,
+        userId: userIds[u],
+        platform,
+        token: token(platform, devices, dead),
+      });
+    }
+    // Written as generated: a million device objects at once would weigh on this process's memory.
+    if (batch.length >= 10000) {
+      await insertDevices(db, batch);
+      batch = [];
     }
   }
-  if (batch.length > 0) await insertRows(db, 'push_device_registration', DEVICE_COLUMNS, batch);
-  return devices;
+  await insertDevices(db, batch);
+  return { campaignId, devices };
 }
-
-const DEVICE_COLUMNS = [
-  'activation_id',
-  'user_id',
-  'app_id',
-  'platform',
-  'push_token',
-  'timestamp_last_registered',
-  'is_active',
-];
 
 async function run(
   database: TestDatabase,
@@ -146,8 +96,7 @@ async function run(
     const [{ id }] = await db.query(`SELECT id FROM push_app_credentials WHERE app_id = 'mobile-app'`);
     const appId = Number(id);
     const setupStarted = performance.now();
-    const campaignId = await createCampaign(db, appId);
-    const devices = await fillCampaign(db, appId, campaignId, users, devicesWanted);
+    const { campaignId, devices } = await prepareCampaign(db, appId, users, devicesWanted);
     const setupMs = performance.now() - setupStarted;
 
     // A keep-alive socket idle through the setup may be closed by the server as it is reused: warm one up first.

@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
+import { sqliteValue } from '../../src/database/sql-builder';
 import { ProviderEmulator } from '../../src/emulator/provider-emulator';
+import { portableSql } from './test-app';
 
 /** A device row written straight to push_device_registration: thousands of them in a few statements. */
 export interface RawDevice {
@@ -14,20 +16,13 @@ export interface RawDevice {
 
 type Sql = <T = Record<string, unknown>>(query: string, parameters?: unknown[]) => Promise<T[]>;
 
-/** Tests write `?`; PostgreSQL wants `$n`. */
+/** Raw SQL with `?` placeholders on any dialect (as TestApp.sql), over a plain connection. */
 export function sqlOver(dataSource: DataSource): Sql {
-  return (query, parameters) => {
-    let index = 0;
-    const text = dataSource.options.type === 'postgres' ? query.replace(/\?/g, () => `$${++index}`) : query;
-    return dataSource.query(text, parameters);
-  };
+  return (query, parameters) => dataSource.query(portableSql(dataSource, query), parameters);
 }
 
 function value(dataSource: DataSource, v: unknown): unknown {
-  if (dataSource.options.type !== 'better-sqlite3') return v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (v instanceof Date) return v.toISOString().replace('T', ' ').replace('Z', '');
-  return v;
+  return dataSource.options.type === 'better-sqlite3' ? sqliteValue(v) : v;
 }
 
 export async function insertDevices(dataSource: DataSource, devices: RawDevice[]): Promise<void> {

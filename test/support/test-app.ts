@@ -45,7 +45,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 /** Tests write `?` placeholders; PostgreSQL wants `$1`. */
-function portableSql(dataSource: DataSource, query: string): string {
+export function portableSql(dataSource: DataSource, query: string): string {
   if (dataSource.options.type !== 'postgres') return query;
   let index = 0;
   return query.replace(/\?/g, () => `$${++index}`);

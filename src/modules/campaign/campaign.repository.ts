@@ -6,6 +6,9 @@ import { AppCredentialsEntity } from '../admin/entities/app-credentials.entity';
 import { CampaignEntity } from './entities/campaign.entity';
 
 /** A campaign row with its app's PowerAuth app id. */
+/** The original's message for an unknown campaign id (the API compares it). */
+export const CAMPAIGN_NOT_FOUND = 'Campaign with entered ID does not exist';
+
 export interface CampaignRecord {
   id: number;
   /** push_app_credentials.id */

@@ -8,7 +8,7 @@ import { TransactionRunner } from '../../database/transaction-runner';
 import { AppCredentialsRepository } from '../admin/app-credentials.repository';
 import { MessageService } from '../message/message.service';
 import { decodeCampaignMessage, encodeCampaignMessage } from './campaign-message.codec';
-import { CampaignRecord, CampaignRepository } from './campaign.repository';
+import { CAMPAIGN_NOT_FOUND, CampaignRecord, CampaignRepository } from './campaign.repository';
 import { CampaignUserRepository } from './campaign-user.repository';
 import { CampaignSender } from './sending/campaign-sender.service';
 import { CampaignListQuery, CreateCampaignRequest, TestCampaignRequest } from './dto/campaign.requests';
@@ -18,8 +18,6 @@ import {
   CreateCampaignResponse,
   DeleteCampaignResponse,
 } from './dto/campaign.responses';
-
-export const CAMPAIGN_NOT_FOUND = 'Campaign with entered ID does not exist';
 
 /**
  * `/push/campaign/*` except the live send (CampaignSender): campaigns, their user lists, and the test send to one user, which goes

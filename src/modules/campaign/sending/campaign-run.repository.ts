@@ -1,21 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { SqlBuilder } from '../../../database/sql-builder';
 import { PushMessageStatus } from '../../message/entities/push-message.entity';
 import { CampaignRunEntity, CampaignRunState } from '../entities/campaign-run.entity';
-
-/** The campaign as a live send needs it. */
-export interface SendableCampaign {
-  id: number;
-  /** push_app_credentials.id */
-  appId: number;
-  /** JSON of the push message body. */
-  message: string;
-  sent: boolean;
-  timestampCreated: Date;
-  timestampSent: Date | null;
-  timestampCompleted: Date | null;
-}
 
 /** A device of an earlier user of the campaign sharing a token with the current page. */
 export interface EarlierDevice {
@@ -34,12 +22,15 @@ const ACTIVE_STATES: CampaignRunState[] = ['QUEUED', 'SENDING'];
 const TOKEN_CHUNK = 1000;
 
 /**
- * push_campaign_run, and what a live send reads of push_campaign, push_campaign_user and push_device_registration.
+ * push_campaign_run, and what a live send reads of push_campaign_user and push_device_registration.
  * Every change to a run is conditional on the caller still holding its lease.
  */
 @Injectable()
 export class CampaignRunRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectRepository(CampaignRunEntity) private readonly repository: Repository<CampaignRunEntity>,
+  ) {}
 
   private sql(): SqlBuilder {
     return new SqlBuilder(this.dataSource);
@@ -64,43 +55,8 @@ export class CampaignRunRepository {
     }
   }
 
-  async findCampaign(id: number): Promise<SendableCampaign | null> {
-    const [row] = await this.query<Record<string, unknown>>(
-      (sql) =>
-        `SELECT id, app_id, message, is_sent, timestamp_created, timestamp_sent, timestamp_completed ` +
-        `FROM push_campaign WHERE id = ${sql.param(id)}`,
-    );
-    if (!row) return null;
-    return {
-      id: Number(row.id),
-      appId: Number(row.app_id),
-      message: String(row.message),
-      sent: row.is_sent === true || Number(row.is_sent) === 1,
-      timestampCreated: toDate(row.timestamp_created)!,
-      timestampSent: toDate(row.timestamp_sent),
-      timestampCompleted: toDate(row.timestamp_completed),
-    };
-  }
-
-  async findRun(campaignId: number): Promise<CampaignRunEntity | null> {
-    const [row] = await this.query<Record<string, unknown>>(
-      (sql) =>
-        `SELECT campaign_id, state, content_id, cursor_user_id, users_done, lease_owner, lease_until, last_error, ` +
-        `timestamp_queued, timestamp_finished FROM push_campaign_run WHERE campaign_id = ${sql.param(campaignId)}`,
-    );
-    if (!row) return null;
-    return {
-      campaignId: Number(row.campaign_id),
-      state: row.state as CampaignRunState,
-      contentId: Number(row.content_id),
-      cursorUserId: (row.cursor_user_id as string | null) ?? null,
-      usersDone: row.users_done === true || Number(row.users_done) === 1,
-      leaseOwner: (row.lease_owner as string | null) ?? null,
-      leaseUntil: toDate(row.lease_until),
-      lastError: (row.last_error as string | null) ?? null,
-      timestampQueued: toDate(row.timestamp_queued)!,
-      timestampFinished: toDate(row.timestamp_finished),
-    };
+  findRun(campaignId: number): Promise<CampaignRunEntity | null> {
+    return this.repository.findOneBy({ campaignId });
   }
 
   /** A new run, QUEUED and leased to `owner`. A run that already exists makes this throw a unique violation. */
@@ -330,11 +286,4 @@ export class CampaignRunRepository {
 function previousRunsClause(sql: SqlBuilder, runs?: PreviousRuns): string {
   if (!runs) return '';
   return ` OR (lease_owner LIKE ${sql.param(`${runs.nodeId}:%`)} AND lease_owner <> ${sql.param(runs.currentOwner)})`;
-}
-
-function toDate(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value;
-  // SQLite keeps TypeORM's UTC text form.
-  return new Date(`${String(value).replace(' ', 'T')}Z`);
 }

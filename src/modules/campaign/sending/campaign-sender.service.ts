@@ -13,7 +13,8 @@ import { GuardFailedError, PushMessageRepository } from '../../message/push-mess
 import { JOB_QUEUE_DRIVER, JobQueue, JobQueueDriver } from '../../message/queue/job-queue';
 import { decodeCampaignMessage } from '../campaign-message.codec';
 import { CampaignRunState } from '../entities/campaign-run.entity';
-import { CampaignRunRepository, PreviousRuns, SendableCampaign } from './campaign-run.repository';
+import { CAMPAIGN_NOT_FOUND, CampaignRecord, CampaignRepository } from '../campaign.repository';
+import { CampaignRunRepository, PreviousRuns } from './campaign-run.repository';
 
 /** What `GET /push/campaign/{id}/progress` answers. */
 export interface CampaignProgress {
@@ -66,6 +67,7 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(JOB_QUEUE_DRIVER) queueDriver: JobQueueDriver,
+    private readonly campaigns: CampaignRepository,
     private readonly runs: CampaignRunRepository,
     private readonly messages: PushMessageRepository,
     private readonly devices: DeviceRegistrationRepository,
@@ -113,8 +115,11 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (campaign.sent || run?.state === 'COMPLETED')
       throw PushServerError.generic('Campaign was already sent');
-    const app = await this.providerApps.byId(campaign.appId);
-    if (!app) throw PushServerError.generic(`Application of the campaign does not exist: ${campaign.appId}`);
+    const app = await this.providerApps.byId(campaign.appCredentialsId);
+    if (!app)
+      throw PushServerError.generic(
+        `Application of the campaign does not exist: ${campaign.appCredentialsId}`,
+      );
 
     const now = new Date();
     if (run?.state === 'FAILED') {
@@ -126,7 +131,7 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
       const notification = campaignNotification(campaign);
       const [contentId] = await this.messages.insertContents([
         {
-          appId: campaign.appId,
+          appId: campaign.appCredentialsId,
           body: encodeContent(notification.content),
           priority: notification.priority,
           silent: notification.silent,
@@ -170,9 +175,9 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
     await this.runs.deleteRun(campaignId);
   }
 
-  private async requireCampaign(campaignId: number): Promise<SendableCampaign> {
-    const campaign = await this.runs.findCampaign(campaignId);
-    if (!campaign) throw PushServerError.generic('Campaign with entered ID does not exist');
+  private async requireCampaign(campaignId: number): Promise<CampaignRecord> {
+    const campaign = await this.campaigns.findById(campaignId);
+    if (!campaign) throw PushServerError.generic(CAMPAIGN_NOT_FOUND);
     return campaign;
   }
 
@@ -225,8 +230,8 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
     if (!run || run.leaseOwner !== this.owner || (run.state !== 'QUEUED' && run.state !== 'SENDING')) {
       throw new RunLost();
     }
-    const campaign = await this.runs.findCampaign(campaignId);
-    const app = campaign ? await this.providerApps.byId(campaign.appId) : null;
+    const campaign = await this.campaigns.findById(campaignId);
+    const app = campaign ? await this.providerApps.byId(campaign.appCredentialsId) : null;
     if (!campaign) throw new RunLost();
     if (!app) throw new RunFailed('The app of the campaign was removed');
     if (!(await this.runs.startSending(campaignId, this.owner, this.leaseUntil()))) throw new RunLost();
@@ -250,7 +255,7 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Records and dispatches the campaign page by page; false when stopped before the last page. */
   private async recordPages(
-    campaign: SendableCampaign,
+    campaign: CampaignRecord,
     initialApp: SendingApp,
     notification: PushNotification,
     contentId: number,
@@ -268,7 +273,7 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
       if (this.stopping) return false;
       if (Date.now() - appCheckedAt > 1000) {
         // Credentials changed mid-campaign are used within a second, as for any send.
-        const current = await this.providerApps.byId(campaign.appId);
+        const current = await this.providerApps.byId(campaign.appCredentialsId);
         if (!current) throw new RunFailed('The app of the campaign was removed');
         app = current;
         appCheckedAt = Date.now();
@@ -320,14 +325,14 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
    * The devices of a page of users in the campaign's app: not inactive, and each (platform, token) once, counting
    * tokens that an earlier page's user has (those got the campaign with that page).
    */
-  private async devicesOnce(campaign: SendableCampaign, users: string[]): Promise<SendableDevice[]> {
-    const all = (await this.devices.findForUsers(campaign.appId, users)).filter(
+  private async devicesOnce(campaign: CampaignRecord, users: string[]): Promise<SendableDevice[]> {
+    const all = (await this.devices.findForUsers(campaign.appCredentialsId, users)).filter(
       (device) => device.active !== false,
     );
     const seen = new Set<string>();
     const earlier = await this.runs.earlierDevicesWithTokens(
       campaign.id,
-      campaign.appId,
+      campaign.appCredentialsId,
       [...new Set(all.map((device) => device.pushToken))],
       users[0],
     );
@@ -362,7 +367,7 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
 }
 
 /** The campaign's stored message as a notification: not silent, not personal, HIGH priority (as the original). */
-export function campaignNotification(campaign: SendableCampaign): PushNotification {
+export function campaignNotification(campaign: CampaignRecord): PushNotification {
   return { content: toPushContent(decodeCampaignMessage(campaign.message)), silent: false, priority: 'HIGH' };
 }
 
