@@ -12,6 +12,7 @@
 import { DataSource } from 'typeorm';
 import { ProviderEmulator } from '../src/emulator/provider-emulator';
 import { insertCampaign, insertDevices, RawDevice } from '../test/support/campaign-fixture';
+import { TEST_AUTHORIZATION } from '../test/support/credentials';
 import { configureAppOver, emulatorEnv } from '../test/support/delivery-fixture';
 import { ServerProcess } from '../test/support/server-process';
 import { createTestDatabase, TestDatabase } from '../test/support/test-database';
@@ -103,7 +104,10 @@ async function run(
     await getWithRetry(`${server.url}/health/ready`);
     const started = performance.now();
     const cpuAtStart = { server: cpuSeconds(server.pid!), bench: cpuSeconds(process.pid) };
-    const response = await fetch(`${server.url}/push/campaign/send/live/${campaignId}`, { method: 'POST' });
+    const response = await fetch(`${server.url}/push/campaign/send/live/${campaignId}`, {
+      method: 'POST',
+      headers: server.authHeaders,
+    });
     if (response.status !== 200)
       throw new Error(`send/live answered ${response.status}: ${await response.text()}`);
     let progress: { state: string; sent: number; failed: number; total: number };
@@ -150,7 +154,7 @@ async function run(
 async function getWithRetry(url: string): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fetch(url);
+      return await fetch(url, { headers: { Authorization: TEST_AUTHORIZATION } });
     } catch (error) {
       if (attempt >= 3) throw error;
     }

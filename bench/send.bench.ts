@@ -10,6 +10,7 @@
 import { DataSource } from 'typeorm';
 import { sqliteValue } from '../src/database/sql-builder';
 import { ProviderEmulator } from '../src/emulator/provider-emulator';
+import { TEST_AUTHORIZATION } from '../test/support/credentials';
 import { configureAppOver, emulatorEnv } from '../test/support/delivery-fixture';
 import { ServerProcess } from '../test/support/server-process';
 import { createTestDatabase } from '../test/support/test-database';
@@ -58,7 +59,7 @@ async function insertDevices(db: DataSource, appId: number, rows: Array<[string,
 async function post(url: string, body: unknown): Promise<{ status: number; json: any }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', Authorization: TEST_AUTHORIZATION },
     body: JSON.stringify(body),
   });
   return { status: response.status, json: await response.json() };

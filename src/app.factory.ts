@@ -5,6 +5,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config/app-config';
+import { sendErrorEnvelope } from './common/errors/api-exception.filter';
+import { securityHeaders } from './common/http/security-headers';
+import { ApiAuthGuard } from './modules/auth/api-auth.guard';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -15,6 +18,28 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
   });
   app.disable('x-powered-by');
+  app.set('trust proxy', config.http.trustProxy);
+  const swaggerPath = new RegExp(`^${escapeRegExp(config.contextPath)}/(swagger-ui|v3/api-docs)(/|$)`, 'i');
+  app.use(securityHeaders(swaggerPath));
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.http.corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type'],
+      maxAge: 600,
+    });
+  }
+  if (config.auth.mode === 'api-key') {
+    // The API description is served by Express, outside the guard: it gets the same API key check here.
+    const guard = app.get(ApiAuthGuard);
+    app.use((request: Request, response: Response, next: NextFunction) => {
+      if (!swaggerPath.test(request.path)) return next();
+      guard.authenticate(request).then(
+        () => next(),
+        (error: unknown) => sendErrorEnvelope(response, error),
+      );
+    });
+  }
   // Campaign user lists (up to 100,000 ids) get their own, larger limit; the general parser below then skips the
   // already parsed body.
   const campaignUsersPath = new RegExp(

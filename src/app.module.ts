@@ -13,6 +13,8 @@ import { MessageModule } from './modules/message/message.module';
 import { MetricsModule } from './common/metrics/metrics.module';
 import { CampaignModule } from './modules/campaign/campaign.module';
 import { InboxModule } from './modules/inbox/inbox.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { AuditModule } from './modules/audit/audit.module';
 
 @Module({})
 export class AppModule {
@@ -22,6 +24,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
+        AuthModule,
+        AuditModule,
         PowerAuthModule,
         MetricsModule,
         ServiceModule,

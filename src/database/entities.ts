@@ -1,5 +1,7 @@
 import { AppCredentialsStatusEntity } from '../modules/admin/entities/app-credentials-status.entity';
 import { AppCredentialsEntity } from '../modules/admin/entities/app-credentials.entity';
+import { ApiClientEntity } from '../modules/auth/entities/api-client.entity';
+import { AuditLogEntity } from '../modules/audit/entities/audit-log.entity';
 import { CampaignRunEntity } from '../modules/campaign/entities/campaign-run.entity';
 import { CampaignUserEntity } from '../modules/campaign/entities/campaign-user.entity';
 import { CampaignEntity } from '../modules/campaign/entities/campaign.entity';
@@ -21,4 +23,6 @@ export const ENTITIES = [
   PushMessageContentEntity,
   AppCredentialsStatusEntity,
   CampaignRunEntity,
+  ApiClientEntity,
+  AuditLogEntity,
 ];

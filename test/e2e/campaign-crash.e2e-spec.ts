@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/common/config/app-config';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
@@ -86,7 +85,7 @@ describe('live campaigns survive a crash and a stop', () => {
   }
 
   async function progress(server: ServerProcess, id: number) {
-    return (await request(server.url).get(`/push/campaign/${id}/progress`).expect(200)).body.responseObject;
+    return (await server.http().get(`/push/campaign/${id}/progress`).expect(200)).body.responseObject;
   }
 
   async function recorded(id: number): Promise<number> {
@@ -111,7 +110,7 @@ describe('live campaigns survive a crash and a stop', () => {
     const { id, tokens } = await campaignFor('kill-');
     emulator.setBehaviour('fcm', 'kill-', { kind: 'slow', delayMs: 5 });
     const server = await start('node-b');
-    await request(server.url).post(`/push/campaign/send/live/${id}`).send().expect(200);
+    await server.http().post(`/push/campaign/send/live/${id}`).send().expect(200);
     // Killed with about a quarter of the devices recorded and some of them reached.
     await eventually(async () => {
       expect(await recorded(id)).toBeGreaterThanOrEqual(tokens.length / 4);
@@ -153,7 +152,7 @@ describe('live campaigns survive a crash and a stop', () => {
     const { id, tokens } = await campaignFor('stop-');
     emulator.setBehaviour('fcm', 'stop-', { kind: 'slow', delayMs: 5 });
     const server = await start('node-c');
-    await request(server.url).post(`/push/campaign/send/live/${id}`).send().expect(200);
+    await server.http().post(`/push/campaign/send/live/${id}`).send().expect(200);
     await eventually(() => expect(received('stop-').size).toBeGreaterThanOrEqual(tokens.length / 4), 30000);
     server.kill('SIGTERM');
     expect(await server.exited).toBe(0);

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/common/config/app-config';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
@@ -57,7 +56,7 @@ describe('sends survive a crash and a stop', () => {
   }
 
   async function configure(server: ServerProcess): Promise<void> {
-    const http = () => request(server.url);
+    const http = () => server.http();
     await http()
       .post('/admin/app/create')
       .send({ requestObject: { appId: 'mobile-app' } })
@@ -114,7 +113,8 @@ describe('sends survive a crash and a stop', () => {
   }
 
   async function sendToEveryone(server: ServerProcess, userId: string): Promise<void> {
-    const response = await request(server.url)
+    const response = await server
+      .http()
       .post('/push/message/send')
       .send({
         requestObject: {

@@ -29,6 +29,7 @@ describe('entities and migrations', () => {
         'DeliveryQueue1763900000000',
         'CampaignRuns1764000000000',
         'InboxIndexes1764000000001',
+        'Security1764100000000',
       ]);
       expect(await findSchemaDrift(second.dataSource)).toEqual([]);
     } finally {

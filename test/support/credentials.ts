@@ -21,3 +21,7 @@ export function fcmServiceAccountJson(overrides: Record<string, unknown> = {}): 
 }
 
 export const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+/** The key of the admin client a test server creates on its first start (BOOTSTRAP_API_KEY). */
+export const TEST_API_KEY = 'test-admin.0123456789abcdef0123456789abcdef-test';
+export const TEST_AUTHORIZATION = `Bearer ${TEST_API_KEY}`;

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { DemoCredentials, ProviderEmulator } from '../../src/emulator/provider-emulator';
-import { base64 } from './credentials';
+import { base64, TEST_AUTHORIZATION } from './credentials';
 import { startTestApp, TestApp, TestAppOptions } from './test-app';
 
 /** Environment that points the server's provider clients at a running emulator. */
@@ -54,7 +54,13 @@ export async function configureApp(
 
 /** The same against a server running elsewhere (a child process). */
 export function configureAppOver(url: string, appId: string, credentials: DemoCredentials): Promise<void> {
-  return configureWith(() => request(url), appId, credentials, 'production');
+  return configureWith(
+    () =>
+      request.agent(url).set('Authorization', TEST_AUTHORIZATION) as unknown as ReturnType<typeof request>,
+    appId,
+    credentials,
+    'production',
+  );
 }
 
 async function configureWith(

@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import request from 'supertest';
+import { TEST_API_KEY, TEST_AUTHORIZATION } from './credentials';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -37,7 +39,15 @@ export class ServerProcess {
       ],
       {
         cwd: ROOT,
-        env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+        env: {
+          ...process.env,
+          LOG_LEVEL: 'warn',
+          BOOTSTRAP_API_KEY: TEST_API_KEY,
+          RATE_LIMIT_ENABLED: 'false',
+          ...env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -51,6 +61,18 @@ export class ServerProcess {
     server.child.on('exit', (code) => server.resolveExit(code));
     await server.waitUntilReady();
     return server;
+  }
+
+  /** supertest against the process as its bootstrap admin client. */
+  http(): ReturnType<typeof request> {
+    return request.agent(this.url).set('Authorization', TEST_AUTHORIZATION) as unknown as ReturnType<
+      typeof request
+    >;
+  }
+
+  /** Headers for fetch() as the bootstrap admin client. */
+  get authHeaders(): Record<string, string> {
+    return { Authorization: TEST_AUTHORIZATION };
   }
 
   get pid(): number | undefined {

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse as parseDotenv } from 'dotenv';
+import { isIP } from 'node:net';
+import { API_SCOPES, ApiScope } from '../../modules/auth/api-scopes';
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';
 export type ApiNaming = 'current' | 'legacy';
@@ -62,6 +64,33 @@ export interface CampaignConfig {
   concurrency: number;
 }
 
+export interface AuthConfig {
+  /** `api-key`: every route but the public probes needs an API client; `none`: no authentication (behind a gateway). */
+  mode: 'api-key' | 'none';
+  /** `<keyId>.<secret>` of the admin client created on the first start, instead of a generated one. */
+  bootstrapApiKey?: string;
+  /** How long a verified key and its client row are trusted before the row is read again (revocation delay). */
+  cacheTtlMs: number;
+  /** Failed authentications one source address may make per window before it gets 429. */
+  failureLimit: number;
+  failureWindowSeconds: number;
+}
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** Requests per second one source address may make, whoever it authenticates as. */
+  perAddress: number;
+  /** Requests per second one client may make to the routes of each scope. */
+  perScope: Record<ApiScope, number>;
+}
+
+export interface HttpSecurityConfig {
+  /** Origins allowed by CORS; empty = CORS off (no Access-Control headers). */
+  corsOrigins: string[];
+  /** Express `trust proxy`: which X-Forwarded-For hops name the real source address. */
+  trustProxy: boolean | number | string;
+}
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -74,6 +103,11 @@ export interface AppConfig {
   apiNaming: ApiNaming;
   /** 32-byte AES-256-GCM key, when encryption of stored provider secrets is on. */
   credentialsEncryptionKey?: Buffer;
+  /** The key before the last change: rows it sealed are still read until `cli credentials re-encrypt` runs. */
+  credentialsEncryptionKeyPrevious?: Buffer;
+  auth: AuthConfig;
+  rateLimits: RateLimitConfig;
+  http: HttpSecurityConfig;
   apnsUseDevelopment: boolean;
   bodyLimitBytes: number;
   /** Largest body of `/push/campaign/{id}/user/add` and `/user/delete`, which carry up to 100,000 user ids. */
@@ -114,9 +148,10 @@ export function loadConfig(source?: Env, options: { dotenvPath?: string } = {}):
   }
 
   const powerAuthUrl = read.optionalUrl('POWERAUTH_SERVICE_URL');
+  const host = read.string('HOST', '127.0.0.1');
   return {
     port: read.integer('PORT', 8080, 0, 65535),
-    host: read.string('HOST', '127.0.0.1'),
+    host,
     contextPath,
     database: parseDatabase(read),
     powerAuth: {
@@ -136,7 +171,34 @@ export function loadConfig(source?: Env, options: { dotenvPath?: string } = {}):
       retryBackoffMs: read.integer('REGISTRATION_RETRY_BACKOFF_MS', 100, 0, 60000),
     },
     apiNaming: read.oneOf('API_NAMING', ['current', 'legacy'] as const, 'current'),
-    credentialsEncryptionKey: parseEncryptionKey(read.optionalString('CREDENTIALS_ENCRYPTION_KEY')),
+    credentialsEncryptionKey: parseEncryptionKey(
+      'CREDENTIALS_ENCRYPTION_KEY',
+      read.optionalString('CREDENTIALS_ENCRYPTION_KEY'),
+    ),
+    credentialsEncryptionKeyPrevious: parseEncryptionKey(
+      'CREDENTIALS_ENCRYPTION_KEY_PREVIOUS',
+      read.optionalString('CREDENTIALS_ENCRYPTION_KEY_PREVIOUS'),
+    ),
+    auth: parseAuth(read, host),
+    rateLimits: {
+      enabled: read.boolean('RATE_LIMIT_ENABLED', true),
+      perAddress: read.integer('RATE_LIMIT_ADDRESS_PER_SECOND', 2000, 1, 1000000),
+      perScope: Object.fromEntries(
+        API_SCOPES.map((scope) => [
+          scope,
+          read.integer(
+            `RATE_LIMIT_${scope.toUpperCase().replace(/-/g, '_')}_PER_SECOND`,
+            DEFAULT_SCOPE_RATES[scope],
+            1,
+            1000000,
+          ),
+        ]),
+      ) as Record<ApiScope, number>,
+    },
+    http: {
+      corsOrigins: read.list('CORS_ORIGINS'),
+      trustProxy: parseTrustProxy(read.optionalString('TRUST_PROXY')),
+    },
     apnsUseDevelopment: read.boolean('APNS_USE_DEVELOPMENT', true),
     bodyLimitBytes: read.integer('HTTP_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     campaignUserBodyLimitBytes: read.integer(
@@ -231,7 +293,69 @@ function readCaFile(path: string | undefined): string | undefined {
   return pem;
 }
 
-function parseEncryptionKey(value: string | undefined): Buffer | undefined {
+/** Requests per second per client and scope; generous, since one push request can reach thousands of devices. */
+const DEFAULT_SCOPE_RATES: Record<ApiScope, number> = {
+  admin: 50,
+  device: 1000,
+  push: 2000,
+  campaign: 100,
+  inbox: 1000,
+  'status-callback': 1000,
+  metrics: 10,
+};
+
+function parseAuth(read: EnvReader, host: string): AuthConfig {
+  const mode = read.oneOf('AUTH_MODE', ['api-key', 'none'] as const, 'api-key');
+  if (mode === 'none' && !isLoopback(host) && !read.boolean('AUTH_ALLOW_UNAUTHENTICATED', false)) {
+    throw new ConfigError(
+      'AUTH_MODE',
+      `is none while HOST (${host}) is not a loopback address: anyone who reaches the port could push to every ` +
+        'device. Put the server behind a gateway that authenticates and set AUTH_ALLOW_UNAUTHENTICATED=true, or use ' +
+        'AUTH_MODE=api-key',
+    );
+  }
+  const bootstrapApiKey = read.optionalString('BOOTSTRAP_API_KEY');
+  if (
+    bootstrapApiKey !== undefined &&
+    !/^[A-Za-z0-9_-]{3,64}\.[A-Za-z0-9_~+/=-]{32,256}$/.test(bootstrapApiKey)
+  ) {
+    throw new ConfigError(
+      'BOOTSTRAP_API_KEY',
+      'must be <keyId>.<secret>: a key id of 3 to 64 letters, digits, _ or -, a dot, and a secret of at least 32 ' +
+        'characters (try: echo "admin.$(openssl rand -hex 32)")',
+    );
+  }
+  return {
+    mode,
+    bootstrapApiKey,
+    cacheTtlMs: read.integer('AUTH_CACHE_TTL_MS', 5000, 0, 3600000),
+    failureLimit: read.integer('AUTH_FAILURE_LIMIT', 20, 1, 1000000),
+    failureWindowSeconds: read.integer('AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86400),
+  };
+}
+
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  return bare === '::1' || bare.startsWith('::ffff:127.');
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  // Express takes addresses, subnets and names like loopback, linklocal, uniquelocal, comma separated.
+  if (!/^[0-9A-Za-z.:/, ]+$/.test(value)) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be true, false, a hop count or a list of addresses (got "${value}")`,
+    );
+  }
+  return value;
+}
+
+function parseEncryptionKey(variable: string, value: string | undefined): Buffer | undefined {
   if (value === undefined) return undefined;
   const key = /^[0-9a-fA-F]{64}$/.test(value)
     ? Buffer.from(value, 'hex')
@@ -240,7 +364,7 @@ function parseEncryptionKey(value: string | undefined): Buffer | undefined {
       : undefined;
   if (!key || key.length !== 32) {
     throw new ConfigError(
-      'CREDENTIALS_ENCRYPTION_KEY',
+      variable,
       'must be 32 random bytes as 64 hex characters or 44 Base64 characters (try: openssl rand -base64 32)',
     );
   }
@@ -257,6 +381,14 @@ class EnvReader {
 
   string(name: string, fallback: string): string {
     return this.optionalString(name) ?? fallback;
+  }
+
+  /** Comma separated, blanks dropped. */
+  list(name: string): string[] {
+    return (this.optionalString(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   }
 
   integer(name: string, fallback: number, min: number, max: number): number {

@@ -57,6 +57,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
         code: exception.code,
         message: exception.message,
         violations: exception.violations,
+        headers: exception.headers,
       };
     }
     if (exception instanceof HttpException) return this.fromHttpException(exception, request);
@@ -129,6 +130,17 @@ export class ApiExceptionFilter implements ExceptionFilter {
     this.routes ??= new RouteCatalog(this.adapterHost.httpAdapter.getInstance());
     return this.routes;
   }
+}
+
+/** The envelope of a PushServerError, for middleware that answers outside Nest's routing (the API description). */
+export function sendErrorEnvelope(response: Response, error: unknown): void {
+  const known =
+    error instanceof PushServerError ? error : new PushServerError('ERROR_GENERIC', 'Request failed');
+  for (const [name, value] of Object.entries(known.headers ?? {})) response.setHeader(name, value);
+  response.status(ERROR_HTTP_STATUS[known.code]).json({
+    status: 'ERROR',
+    responseObject: { code: known.code, message: known.message },
+  });
 }
 
 function describe(error: unknown): string {

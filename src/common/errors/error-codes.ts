@@ -11,11 +11,17 @@ export const ERROR_HTTP_STATUS = {
   ERROR_PA_SERVER_COMM: 400,
   ERROR_APP_NOT_FOUND: 400,
   ERROR_MESSAGE_NOT_FOUND: 400,
+  /** No credentials, or credentials that do not name an active API client. Sent with WWW-Authenticate. */
+  ERROR_UNAUTHORIZED: 401,
+  /** An API client without the route's scope, or restricted to other apps. */
+  ERROR_FORBIDDEN: 403,
   ERROR_NOT_FOUND: 404,
   ERROR_METHOD_NOT_ALLOWED: 405,
   ERROR_DATA_INTEGRITY: 409,
   ERROR_PAYLOAD_TOO_LARGE: 413,
   ERROR_UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Too many requests (or failed authentications) for now. Sent with Retry-After. */
+  ERROR_RATE_LIMITED: 429,
   ERROR_DATABASE: 500,
   ERROR_INTERNAL: 500,
 } as const;

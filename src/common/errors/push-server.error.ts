@@ -12,6 +12,8 @@ export class PushServerError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly violations?: Violation[],
+    /** Response headers that belong to the answer (WWW-Authenticate, Retry-After). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'PushServerError';

@@ -2,8 +2,10 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { RawResponse } from '../envelope/raw-response.decorator';
 import { MetricsService } from './metrics.service';
+import { RequireScope } from '../../modules/auth/auth.decorators';
 
 @ApiTags('Service')
+@RequireScope('metrics')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -104,3 +104,50 @@ export const INBOX_INDEXES: TableSpec[] = [
     indexes: [{ name: 'push_inbox_app_inbox', columns: ['inbox_id', 'app_credentials_id'] }],
   },
 ];
+
+/** API clients that may call the server, and the audit log of what they changed. */
+export const SECURITY_TABLES: TableSpec[] = [
+  {
+    // The secret is stored only as a slow salted hash (scrypt); key_id is what a caller presents with it.
+    name: 'push_api_client',
+    sequence: 'push_api_client_seq',
+    columns: [
+      { name: 'id', type: 'id' },
+      { name: 'name', type: 'varchar', length: 64 },
+      { name: 'key_id', type: 'varchar', length: 64 },
+      { name: 'secret_hash', type: 'varchar', length: 255 },
+      { name: 'scopes', type: 'varchar', length: 255 },
+      // JSON array of app ids (push_app_credentials.app_id) the client may act on; null = every app.
+      { name: 'app_ids', type: 'text', nullable: true },
+      { name: 'timestamp_created', type: 'timestamp' },
+      { name: 'timestamp_rotated', type: 'timestamp', nullable: true },
+      { name: 'timestamp_last_used', type: 'timestamp', nullable: true },
+      { name: 'timestamp_revoked', type: 'timestamp', nullable: true },
+    ],
+    indexes: [
+      { name: 'push_api_client_name', columns: ['name'], unique: true },
+      { name: 'push_api_client_key_id', columns: ['key_id'], unique: true },
+    ],
+  },
+  {
+    // Who changed what, when and from where; never secret values.
+    name: 'push_audit_log',
+    sequence: 'push_audit_log_seq',
+    columns: [
+      { name: 'id', type: 'id' },
+      { name: 'timestamp_created', type: 'timestamp' },
+      { name: 'action', type: 'varchar', length: 64 },
+      // The client's name and key id at the time (null: the command-line tool or AUTH_MODE=none).
+      { name: 'client_name', type: 'varchar', length: 64, nullable: true },
+      { name: 'client_key_id', type: 'varchar', length: 64, nullable: true },
+      { name: 'address', type: 'varchar', length: 64, nullable: true },
+      { name: 'app_id', type: 'varchar', length: 255, nullable: true },
+      { name: 'resource', type: 'varchar', length: 255, nullable: true },
+      { name: 'details', type: 'varchar', length: 2048, nullable: true },
+    ],
+    indexes: [
+      { name: 'push_audit_log_created', columns: ['timestamp_created', 'id'] },
+      { name: 'push_audit_log_app', columns: ['app_id', 'timestamp_created', 'id'] },
+    ],
+  },
+];

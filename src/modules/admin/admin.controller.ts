@@ -13,9 +13,11 @@ import {
   UpdateFcmRequest,
   UpdateHmsRequest,
 } from './dto/admin.requests';
+import { RequireScope } from '../auth/auth.decorators';
 
 /** `/admin/app/*`, with every method alias and deprecated path of the original. */
 @ApiTags('Administration')
+@RequireScope('admin')
 @Controller('admin/app')
 export class AdminController {
   constructor(private readonly admin: AdminService) {}

@@ -11,11 +11,13 @@ import {
   TestCampaignRequest,
   USER_ID_MAX,
 } from './dto/campaign.requests';
+import { RequireScope } from '../auth/auth.decorators';
 
 const USER_LIST = { maxItems: CAMPAIGN_USERS_MAX, itemMax: USER_ID_MAX };
 
 /** `/push/campaign/*` with the original's method aliases; the live send is not here. */
 @ApiTags('Campaign')
+@RequireScope('campaign')
 @Controller('push/campaign')
 export class CampaignController {
   constructor(private readonly campaigns: CampaignService) {}

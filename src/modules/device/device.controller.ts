@@ -8,9 +8,11 @@ import {
   DeleteDeviceRequest,
   UpdateDeviceStatusRequest,
 } from './dto/device.requests';
+import { RequireScope } from '../auth/auth.decorators';
 
 /** `/push/device/*`; `remove` is an alias of `delete` (the docs name it, the original never served it). */
 @ApiTags('Device')
+@RequireScope('device')
 @Controller('push/device')
 export class DeviceController {
   constructor(private readonly devices: DeviceService) {}
@@ -49,13 +51,16 @@ export class DeviceController {
     return this.devices.delete(request);
   }
 
+  // The PowerAuth server's activation status callback: a scope of its own, so that caller can do nothing else.
   @Post('status/update')
+  @RequireScope('status-callback')
   @HttpCode(200)
   postStatusUpdate(@BareBody(UpdateDeviceStatusRequest) request: UpdateDeviceStatusRequest) {
     return this.devices.updateStatus(request);
   }
 
   @Put('status/update')
+  @RequireScope('status-callback')
   putStatusUpdate(@BareBody(UpdateDeviceStatusRequest) request: UpdateDeviceStatusRequest) {
     return this.devices.updateStatus(request);
   }

@@ -11,12 +11,14 @@ import {
   ReadInboxMessageRequest,
 } from './dto/inbox.requests';
 import { InboxService } from './inbox.service';
+import { RequireScope } from '../auth/auth.decorators';
 
 /**
  * `/inbox/messages/*`. `read` and `read-all` are POST with a body, as the original's code and client use them; PUT
  * with the same body is served as an alias (the original's docs say PUT).
  */
 @ApiTags('Inbox')
+@RequireScope('inbox')
 @Controller('inbox/messages')
 export class InboxController {
   constructor(private readonly inbox: InboxService) {}

@@ -3,8 +3,10 @@ import { ApiTags } from '@nestjs/swagger';
 import { RequestObject } from '../../common/validation/request-object.decorator';
 import { SendMessageBatchRequest, SendMessageRequest } from './dto/message.requests';
 import { MessageService } from './message.service';
+import { RequireScope } from '../auth/auth.decorators';
 
 @ApiTags('Message')
+@RequireScope('push')
 @Controller('push/message')
 export class MessageController {
   constructor(private readonly messages: MessageService) {}

@@ -3,9 +3,11 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { RawResponse } from '../../common/envelope/raw-response.decorator';
 import { RawHttpResponse } from '../../common/errors/raw-http-response';
+import { Public } from '../auth/auth.decorators';
 
 /** Probes for orchestrators; plain terminus JSON, outside the envelope. */
 @ApiTags('Health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -2,8 +2,10 @@ import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../../../common/validation/query.decorator';
 import { CampaignSender } from './campaign-sender.service';
+import { RequireScope } from '../../auth/auth.decorators';
 
 @ApiTags('Campaign')
+@RequireScope('campaign')
 @Controller('push/campaign')
 export class CampaignLiveController {
   constructor(private readonly sender: CampaignSender) {}

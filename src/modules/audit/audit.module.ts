@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditService } from './audit.service';
+import { AuditLogEntity } from './entities/audit-log.entity';
+
+/** The audit log: who changed what, when and from where. */
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([AuditLogEntity])],
+  providers: [AuditService],
+  exports: [AuditService],
+})
+export class AuditModule {}

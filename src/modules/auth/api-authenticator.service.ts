@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { ApiCaller } from './api-access';
+import { ApiClientRecord, ApiClientRepository } from './api-client.repository';
+import { ApiKey, verifySecret } from './api-key';
+
+const MAX_CACHED_KEY_IDS = 10_000;
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Turns an API key into the client it names. The scrypt check costs tens of milliseconds, so a key that passed it is
+ * remembered (as a SHA-256 digest, next to the hash it matched) and later requests compare digests in constant time.
+ * Client rows are re-read after AUTH_CACHE_TTL_MS, which bounds how long a revocation made elsewhere takes to bite.
+ */
+@Injectable()
+export class ApiAuthenticator {
+  private readonly logger = new Logger('ApiAuthenticator');
+  private readonly clients = new Map<string, { record?: ApiClientRecord; loadedAt: number }>();
+  private readonly verified = new Map<string, { secretHash: string; digest: Buffer }>();
+  private readonly lastUsedWritten = new Map<number, number>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: ApiClientRepository,
+  ) {}
+
+  /** The active client the key names, or undefined (unknown key id, revoked, wrong secret). */
+  async authenticate(key: ApiKey, now = Date.now()): Promise<ApiCaller | undefined> {
+    const client = await this.clientOf(key.keyId, now);
+    if (!client || client.timestampRevoked) return undefined;
+    const digest = createHash('sha256').update(key.secret).digest();
+    const known = this.verified.get(key.keyId);
+    const remembered =
+      known !== undefined && known.secretHash === client.secretHash && timingSafeEqual(known.digest, digest);
+    if (!remembered) {
+      if (!(await verifySecret(key.secret, client.secretHash))) return undefined;
+      this.verified.set(key.keyId, { secretHash: client.secretHash, digest });
+    }
+    this.noteUse(client.id, now);
+    return {
+      clientId: client.id,
+      name: client.name,
+      keyId: client.keyId,
+      scopes: new Set(client.scopes),
+      appIds: client.appIds ? new Set(client.appIds) : undefined,
+    };
+  }
+
+  /** Forget what this node knows of a key id, after it changed here. */
+  forget(keyId: string): void {
+    this.clients.delete(keyId);
+    this.verified.delete(keyId);
+  }
+
+  private async clientOf(keyId: string, now: number): Promise<ApiClientRecord | undefined> {
+    const cached = this.clients.get(keyId);
+    if (cached && now - cached.loadedAt < this.config.auth.cacheTtlMs) return cached.record;
+    const record = await this.repository.findByKeyId(keyId);
+    // Unknown key ids are remembered too, so guessing does not cost a query each; the map stays bounded.
+    if (this.clients.size >= MAX_CACHED_KEY_IDS) this.clients.clear();
+    this.clients.set(keyId, { record, loadedAt: now });
+    return record;
+  }
+
+  // last_used is informational: written at most once a minute per client, off the request's path.
+  private noteUse(clientId: number, now: number): void {
+    const written = this.lastUsedWritten.get(clientId);
+    if (written !== undefined && now - written < LAST_USED_RESOLUTION_MS) return;
+    this.lastUsedWritten.set(clientId, now);
+    this.repository
+      .touchLastUsed(clientId, new Date(now))
+      .catch((error: Error) =>
+        this.logger.warn(`Could not record the last use of API client ${clientId}: ${error.message}`),
+      );
+  }
+}
