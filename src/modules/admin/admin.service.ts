@@ -6,6 +6,7 @@ import { PushServerError } from '../../common/errors/push-server.error';
 import { PowerAuthClient } from '../../common/powerauth/powerauth.client';
 import { requireNotBlank } from '../../common/validation/require-field';
 import { isUniqueViolation } from '../../database/database-errors';
+import { ApiAccess } from '../auth/api-access';
 import { AppCredentialsStatusRepository } from './app-credentials-status.repository';
 import { AppCredentialsRepository } from './app-credentials.repository';
 import { checkApnsPrivateKey, checkFcmServiceAccount, decodeBase64Secret } from './credential-checks';
@@ -47,20 +48,22 @@ export class AdminService {
     this.keys = platformKeys(config.apiNaming);
   }
 
-  async list() {
+  async list(access: ApiAccess) {
     const summaries = await this.apps.listSummaries();
     return {
-      applicationList: summaries.map((app) => ({
-        appId: app.appId,
-        [this.keys.apns]: app.hasApns,
-        [this.keys.fcm]: app.hasFcm,
-        [this.keys.hms]: app.hasHms,
-      })),
+      applicationList: summaries
+        .filter((app) => access.mayUse(app.appId))
+        .map((app) => ({
+          appId: app.appId,
+          [this.keys.apns]: app.hasApns,
+          [this.keys.fcm]: app.hasFcm,
+          [this.keys.hms]: app.hasHms,
+        })),
     };
   }
 
   /** PowerAuth applications that have no push configuration yet. */
-  async listUnconfigured() {
+  async listUnconfigured(access: ApiAccess) {
     if (!this.powerAuth.configured) return { applicationList: [] };
     let powerAuthApps: string[];
     try {
@@ -71,11 +74,15 @@ export class AdminService {
       );
     }
     const configured = new Set(await this.apps.listAppIds());
-    return { applicationList: powerAuthApps.filter((id) => !configured.has(id)).map((appId) => ({ appId })) };
+    return {
+      applicationList: powerAuthApps
+        .filter((id) => !configured.has(id) && access.mayUse(id))
+        .map((appId) => ({ appId })),
+    };
   }
 
-  async detail(request: ApplicationDetailRequest) {
-    const app = await this.findApp(requireNotBlank(request.appId, APP_ID_REQUIRED));
+  async detail(request: ApplicationDetailRequest, access: ApiAccess) {
+    const app = await this.findApp(requireNotBlank(request.appId, APP_ID_REQUIRED), access);
     const includeApns = request.includeApns ?? request.includeIos ?? false;
     const includeFcm = request.includeFcm ?? request.includeAndroid ?? false;
     const includeHms = request.includeHms ?? request.includeHuawei ?? false;
@@ -105,10 +112,11 @@ export class AdminService {
     };
   }
 
-  async create(request: AppIdRequest) {
+  async create(request: AppIdRequest, access: ApiAccess) {
     const appId = request.appId;
     if (appId === null || appId === undefined) throw PushServerError.generic(APP_ID_REQUIRED);
     if (appId.trim() === '') throw PushServerError.generic('App ID must not be empty.');
+    access.assertApp(appId);
     if (await this.apps.findByAppId(appId)) throw PushServerError.generic('Application already exists');
     try {
       await this.apps.insert(appId, new Date());
@@ -120,24 +128,27 @@ export class AdminService {
     return { appId };
   }
 
-  updateApns(request: UpdateApnsRequest): Promise<void> {
-    return this.saveApns(request);
+  updateApns(request: UpdateApnsRequest, access: ApiAccess): Promise<void> {
+    return this.saveApns(request, access);
   }
 
-  updateApnsLegacy(request: UpdateApnsLegacyRequest): Promise<void> {
+  updateApnsLegacy(request: UpdateApnsLegacyRequest, access: ApiAccess): Promise<void> {
     const appId = requireNotBlank(request.appId, APP_ID_REQUIRED);
-    return this.saveApns({
-      appId,
-      bundle: requireNotBlank(request.bundle, 'Bundle must not be empty.'),
-      keyId: requireNotBlank(request.keyId, 'Key ID must not be empty.'),
-      teamId: requireNotBlank(request.teamId, 'Team ID must not be empty.'),
-      environment: request.environment ?? null,
-      privateKeyBase64: requireNotBlank(request.privateKeyBase64, 'Private key must not be empty.'),
-    });
+    return this.saveApns(
+      {
+        appId,
+        bundle: requireNotBlank(request.bundle, 'Bundle must not be empty.'),
+        keyId: requireNotBlank(request.keyId, 'Key ID must not be empty.'),
+        teamId: requireNotBlank(request.teamId, 'Team ID must not be empty.'),
+        environment: request.environment ?? null,
+        privateKeyBase64: requireNotBlank(request.privateKeyBase64, 'Private key must not be empty.'),
+      },
+      access,
+    );
   }
 
-  removeApns(appId: string): Promise<void> {
-    return this.change(appId, 'apns', 'APNs removed', {
+  removeApns(appId: string, access: ApiAccess): Promise<void> {
+    return this.change(appId, access, 'apns', 'APNs removed', {
       apnsPrivateKey: null,
       apnsBundle: null,
       apnsKeyId: null,
@@ -146,8 +157,8 @@ export class AdminService {
     });
   }
 
-  async updateFcm(request: UpdateFcmRequest): Promise<void> {
-    await this.change(request.appId, 'fcm', 'FCM updated', () => {
+  async updateFcm(request: UpdateFcmRequest, access: ApiAccess): Promise<void> {
+    await this.change(request.appId, access, 'fcm', 'FCM updated', () => {
       const serviceAccount = checkFcmServiceAccount(decodeBase64Secret(request.privateKeyBase64));
       return {
         fcmProjectId: request.projectId,
@@ -156,21 +167,24 @@ export class AdminService {
     });
   }
 
-  updateFcmLegacy(request: UpdateFcmLegacyRequest): Promise<void> {
+  updateFcmLegacy(request: UpdateFcmLegacyRequest, access: ApiAccess): Promise<void> {
     const appId = requireNotBlank(request.appId, APP_ID_REQUIRED);
-    return this.updateFcm({
-      appId,
-      projectId: requireNotBlank(request.projectId, 'Project ID must not be empty.'),
-      privateKeyBase64: requireNotBlank(request.privateKeyBase64, 'Private key must not be empty.'),
-    });
+    return this.updateFcm(
+      {
+        appId,
+        projectId: requireNotBlank(request.projectId, 'Project ID must not be empty.'),
+        privateKeyBase64: requireNotBlank(request.privateKeyBase64, 'Private key must not be empty.'),
+      },
+      access,
+    );
   }
 
-  removeFcm(appId: string): Promise<void> {
-    return this.change(appId, 'fcm', 'FCM removed', { fcmPrivateKey: null, fcmProjectId: null });
+  removeFcm(appId: string, access: ApiAccess): Promise<void> {
+    return this.change(appId, access, 'fcm', 'FCM removed', { fcmPrivateKey: null, fcmProjectId: null });
   }
 
-  async updateHms(request: UpdateHmsRequest): Promise<void> {
-    await this.change(request.appId, 'hms', 'HMS updated', () => {
+  async updateHms(request: UpdateHmsRequest, access: ApiAccess): Promise<void> {
+    await this.change(request.appId, access, 'hms', 'HMS updated', () => {
       const sealed = this.cipher.seal(request.clientSecret, 'hms_client_secret');
       if (sealed.length > 255) {
         throw PushServerError.generic(
@@ -181,8 +195,8 @@ export class AdminService {
     });
   }
 
-  removeHms(appId: string): Promise<void> {
-    return this.change(appId, 'hms', 'HMS removed', {
+  removeHms(appId: string, access: ApiAccess): Promise<void> {
+    return this.change(appId, access, 'hms', 'HMS removed', {
       hmsProjectId: null,
       hmsClientId: null,
       hmsClientSecret: null,
@@ -194,8 +208,8 @@ export class AdminService {
     return requireNotBlank(request.appId, APP_ID_REQUIRED);
   }
 
-  private async saveApns(credentials: ApnsCredentials): Promise<void> {
-    await this.change(credentials.appId, 'apns', 'APNs updated', () => {
+  private async saveApns(credentials: ApnsCredentials, access: ApiAccess): Promise<void> {
+    await this.change(credentials.appId, access, 'apns', 'APNs updated', () => {
       const pem = checkApnsPrivateKey(decodeBase64Secret(credentials.privateKeyBase64));
       return {
         apnsBundle: credentials.bundle,
@@ -213,18 +227,21 @@ export class AdminService {
    */
   private async change(
     appId: string,
+    access: ApiAccess,
     platform: 'apns' | 'fcm' | 'hms',
     what: string,
     changes: Partial<AppCredentialsEntity> | (() => Partial<AppCredentialsEntity>),
   ): Promise<void> {
-    const app = await this.findApp(appId);
+    const app = await this.findApp(appId, access);
     await this.apps.update(app.id, typeof changes === 'function' ? changes() : changes, new Date());
     // New or removed credentials: whatever a provider said about the old ones no longer applies.
     await this.credentialsStatus.clear(app.id, platform);
     this.logger.log(`Application ${appId}: ${what}`);
   }
 
-  private async findApp(appId: string): Promise<AppCredentialsEntity> {
+  // A client restricted to other apps learns nothing, not even whether the app exists.
+  private async findApp(appId: string, access: ApiAccess): Promise<AppCredentialsEntity> {
+    access.assertApp(appId);
     const app = await this.apps.findByAppId(appId);
     if (!app)
       throw PushServerError.generic(`Application credentials with entered ID: ${appId} does not exist`);

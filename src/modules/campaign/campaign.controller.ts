@@ -12,6 +12,7 @@ import {
   USER_ID_MAX,
 } from './dto/campaign.requests';
 import { RequireScope } from '../auth/auth.decorators';
+import { ApiAccess, CallerAccess } from '../auth/api-access';
 
 const USER_LIST = { maxItems: CAMPAIGN_USERS_MAX, itemMax: USER_ID_MAX };
 
@@ -24,64 +25,88 @@ export class CampaignController {
 
   @Post('create')
   @HttpCode(200)
-  create(@RequestObject(CreateCampaignRequest) request: CreateCampaignRequest) {
-    return this.campaigns.create(request);
+  create(
+    @RequestObject(CreateCampaignRequest) request: CreateCampaignRequest,
+    @CallerAccess() access: ApiAccess,
+  ) {
+    return this.campaigns.create(request, access);
   }
 
   @Post(':id/delete')
   @HttpCode(200)
-  postDelete(@IdParam() id: number) {
-    return this.campaigns.delete(id);
+  postDelete(@IdParam() id: number, @CallerAccess() access: ApiAccess) {
+    return this.campaigns.delete(id, access);
   }
 
   @Delete(':id/delete')
-  deleteDelete(@IdParam() id: number) {
-    return this.campaigns.delete(id);
+  deleteDelete(@IdParam() id: number, @CallerAccess() access: ApiAccess) {
+    return this.campaigns.delete(id, access);
   }
 
   @Get(':id/detail')
-  detail(@IdParam() id: number) {
-    return this.campaigns.detail(id);
+  detail(@IdParam() id: number, @CallerAccess() access: ApiAccess) {
+    return this.campaigns.detail(id, access);
   }
 
   @Get('list')
-  list(@ValidQuery(CampaignListQuery) query: CampaignListQuery) {
-    return this.campaigns.list(query);
+  list(@ValidQuery(CampaignListQuery) query: CampaignListQuery, @CallerAccess() access: ApiAccess) {
+    return this.campaigns.list(query, access);
   }
 
   @Post(':id/user/add')
   @HttpCode(200)
-  postAddUsers(@IdParam() id: number, @RequestTextList(USER_LIST) users: string[] | null) {
-    return this.campaigns.addUsers(id, users);
+  postAddUsers(
+    @IdParam() id: number,
+    @RequestTextList(USER_LIST) users: string[] | null,
+    @CallerAccess() access: ApiAccess,
+  ) {
+    return this.campaigns.addUsers(id, users, access);
   }
 
   @Put(':id/user/add')
-  putAddUsers(@IdParam() id: number, @RequestTextList(USER_LIST) users: string[] | null) {
-    return this.campaigns.addUsers(id, users);
+  putAddUsers(
+    @IdParam() id: number,
+    @RequestTextList(USER_LIST) users: string[] | null,
+    @CallerAccess() access: ApiAccess,
+  ) {
+    return this.campaigns.addUsers(id, users, access);
   }
 
   @Get(':id/user/list')
-  listUsers(@IdParam() id: number, @ValidQuery(PageQuery) query: PageQuery) {
-    return this.campaigns.listUsers(id, query);
+  listUsers(
+    @IdParam() id: number,
+    @ValidQuery(PageQuery) query: PageQuery,
+    @CallerAccess() access: ApiAccess,
+  ) {
+    return this.campaigns.listUsers(id, query, access);
   }
 
   @Post(':id/user/delete')
   @HttpCode(200)
-  postDeleteUsers(@IdParam() id: number, @RequestTextList({ ...USER_LIST, notNull: true }) users: string[]) {
-    return this.campaigns.deleteUsers(id, users);
+  postDeleteUsers(
+    @IdParam() id: number,
+    @RequestTextList({ ...USER_LIST, notNull: true }) users: string[],
+    @CallerAccess() access: ApiAccess,
+  ) {
+    return this.campaigns.deleteUsers(id, users, access);
   }
 
   @Delete(':id/user/delete')
   deleteDeleteUsers(
     @IdParam() id: number,
     @RequestTextList({ ...USER_LIST, notNull: true }) users: string[],
+    @CallerAccess() access: ApiAccess,
   ) {
-    return this.campaigns.deleteUsers(id, users);
+    return this.campaigns.deleteUsers(id, users, access);
   }
 
   @Post('send/test/:id')
   @HttpCode(200)
-  sendTest(@IdParam() id: number, @RequestObject(TestCampaignRequest) request: TestCampaignRequest) {
-    return this.campaigns.sendTest(id, request);
+  sendTest(
+    @IdParam() id: number,
+    @RequestObject(TestCampaignRequest) request: TestCampaignRequest,
+    @CallerAccess() access: ApiAccess,
+  ) {
+    return this.campaigns.sendTest(id, request, access);
   }
 }

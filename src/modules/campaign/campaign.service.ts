@@ -18,6 +18,8 @@ import {
   CreateCampaignResponse,
   DeleteCampaignResponse,
 } from './dto/campaign.responses';
+import { ApiAccess } from '../auth/api-access';
+import { assertCampaignAccess } from './campaign-access';
 
 /**
  * `/push/campaign/*` except the live send (CampaignSender): campaigns, their user lists, and the test send to one user, which goes
@@ -36,8 +38,9 @@ export class CampaignService {
     private readonly sender: CampaignSender,
   ) {}
 
-  async create(request: CreateCampaignRequest): Promise<CreateCampaignResponse> {
+  async create(request: CreateCampaignRequest, access: ApiAccess): Promise<CreateCampaignResponse> {
     const appId = requireNotBlank(request.appId, 'App ID must not be null.');
+    access.assertApp(appId);
     const body = requirePresent(request.message, 'You must specify a push campaign message payload.');
     const appCredentialsId = await this.apps.findIdByAppId(appId);
     if (appCredentialsId === null) {
@@ -54,7 +57,8 @@ export class CampaignService {
   }
 
   /** The campaign and its user rows, in one transaction; the user rows go even when the campaign is missing. */
-  async delete(id: number): Promise<DeleteCampaignResponse> {
+  async delete(id: number, access: ApiAccess): Promise<DeleteCampaignResponse> {
+    await this.checkIfExists(id, access);
     const deleted = await this.transactions.run(async (manager) => {
       const existed = await this.campaigns.deleteById(id, manager);
       await this.users.deleteByCampaign(id, manager);
@@ -65,22 +69,26 @@ export class CampaignService {
     return { deleted };
   }
 
-  async detail(id: number): Promise<CampaignResponse> {
-    return toResponse(await this.requireCampaign(id));
+  async detail(id: number, access: ApiAccess): Promise<CampaignResponse> {
+    return toResponse(await this.requireCampaign(id, access));
   }
 
   /** `all=true`: every campaign; `all` missing or false: the campaigns not sent yet. Ordered by id. */
-  async list(query: CampaignListQuery): Promise<CampaignResponse[]> {
+  async list(query: CampaignListQuery, access: ApiAccess): Promise<CampaignResponse[]> {
     const all = queryBoolValue(query.all, false);
-    return (await this.campaigns.list(!all)).map(toResponse);
+    const campaigns = await this.campaigns.list(!all);
+    return campaigns
+      .filter((campaign) => (campaign.appId === null ? !access.restricted : access.mayUse(campaign.appId)))
+      .map(toResponse);
   }
 
   /**
    * Adds the users the campaign does not have yet; repeated ids in the request count once. Writers of one campaign's
    * list take turns (its row is locked), so concurrent adds of the same users cannot both insert them.
    */
-  async addUsers(id: number, userIds: string[] | null): Promise<void> {
+  async addUsers(id: number, userIds: string[] | null, access: ApiAccess): Promise<void> {
     const requested = [...new Set(requirePresent(userIds, 'Empty requestObject data'))];
+    await this.checkIfExists(id, access);
     const added = await this.transactions.run(async (manager) => {
       if (!(await this.campaigns.lockById(id, manager))) throw PushServerError.generic(CAMPAIGN_NOT_FOUND);
       const existing = await this.users.findExisting(id, requested, manager);
@@ -94,15 +102,17 @@ export class CampaignService {
   }
 
   /** No check that the campaign exists (the original's behaviour): an unknown campaign has no users. */
-  async listUsers(id: number, query: PageQuery): Promise<Paged<CampaignUsersResponse>> {
+  async listUsers(id: number, query: PageQuery, access: ApiAccess): Promise<Paged<CampaignUsersResponse>> {
     const page = pageRequestOf(query);
+    await this.checkIfExists(id, access);
     const users = await this.users.listUserIds(id, page);
     return new Paged({ campaignId: id, users }, page.page, page.size);
   }
 
   /** No check that the campaign exists; unknown users are ignored. */
-  async deleteUsers(id: number, userIds: string[]): Promise<void> {
+  async deleteUsers(id: number, userIds: string[], access: ApiAccess): Promise<void> {
     const requested = [...new Set(userIds)];
+    await this.checkIfExists(id, access);
     await this.transactions.run(async (manager) => {
       await this.campaigns.lockById(id, manager);
       await this.users.delete(id, requested, manager);
@@ -113,28 +123,39 @@ export class CampaignService {
    * A SYNCHRONOUS send of the campaign message to every device of one user in the campaign's app (not personal, not
    * silent, HIGH priority); the user need not be in the campaign. The counters are not answered, as in the original.
    */
-  async sendTest(id: number, request: TestCampaignRequest): Promise<void> {
-    const campaign = await this.requireCampaign(id);
+  async sendTest(id: number, request: TestCampaignRequest, access: ApiAccess): Promise<void> {
+    const campaign = await this.requireCampaign(id, access);
     const userId = requireNotBlank(request.userId, 'Request must contain a user ID.');
     if (campaign.appId === null)
       throw PushServerError.generic(`Application of campaign ${id} does not exist`);
-    await this.messages.send({
-      appId: campaign.appId,
-      mode: 'SYNCHRONOUS',
-      message: {
-        userId,
-        priority: 'HIGH',
-        attributes: { silent: false, personal: false },
-        body: decodeCampaignMessage(campaign.message),
+    await this.messages.send(
+      {
+        appId: campaign.appId,
+        mode: 'SYNCHRONOUS',
+        message: {
+          userId,
+          priority: 'HIGH',
+          attributes: { silent: false, personal: false },
+          body: decodeCampaignMessage(campaign.message),
+        },
       },
-    });
+      access,
+    );
   }
 
   /** For the campaign's other services (the live send): the row, or the original's 400. */
-  async requireCampaign(id: number): Promise<CampaignRecord> {
+  async requireCampaign(id: number, access: ApiAccess): Promise<CampaignRecord> {
     const campaign = await this.campaigns.findById(id);
     if (!campaign) throw PushServerError.generic(CAMPAIGN_NOT_FOUND);
+    assertCampaignAccess(campaign, access);
     return campaign;
+  }
+
+  /** For the endpoints that answer a missing campaign as empty: a restricted caller is checked when it exists. */
+  private async checkIfExists(id: number, access: ApiAccess): Promise<void> {
+    if (!access.restricted) return;
+    const campaign = await this.campaigns.findById(id);
+    if (campaign) assertCampaignAccess(campaign, access);
   }
 }
 

@@ -74,8 +74,13 @@ export class DeviceRegistrationRepository {
     return result.affected ?? 0;
   }
 
-  async setActiveByActivation(activationId: string, active: boolean): Promise<number> {
-    const result = await this.repository.update({ activationId }, { active });
+  /** `appIds`: only the devices in these apps (push_app_credentials.id); undefined = every app. */
+  async setActiveByActivation(activationId: string, active: boolean, appIds?: number[]): Promise<number> {
+    if (appIds?.length === 0) return 0;
+    const result = await this.repository.update(
+      appIds ? { activationId, appId: In(appIds) } : { activationId },
+      { active },
+    );
     return result.affected ?? 0;
   }
 }

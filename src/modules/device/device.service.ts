@@ -8,6 +8,7 @@ import { requireNotBlank, requirePresent } from '../../common/validation/require
 import { isUniqueViolation } from '../../database/database-errors';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { AppCredentialsRepository } from '../admin/app-credentials.repository';
+import { ApiAccess } from '../auth/api-access';
 import { DeviceRegistrationRepository, NewDeviceRegistration } from './device-registration.repository';
 import {
   CreateDeviceMultiRequest,
@@ -64,8 +65,9 @@ export class DeviceService {
     private readonly transactions: TransactionRunner,
   ) {}
 
-  async create(request: CreateDeviceRequest): Promise<void> {
+  async create(request: CreateDeviceRequest, access: ApiAccess): Promise<void> {
     const appId = requireNotBlank(request.appId, MESSAGES.appIdRequired);
+    access.assertApp(appId);
     const activationId = requireNotBlank(request.activationId, MESSAGES.activationIdRequired);
     const platform = requirePresent(request.platform, MESSAGES.platformRequired);
     const token = requireNotBlank(request.token, MESSAGES.tokenRequired);
@@ -76,6 +78,7 @@ export class DeviceService {
     const registration = { appId: app, token, platform, environment: request.environment ?? null };
     await this.withRetry(async () => {
       const rows = await this.lookup(activationId, registration);
+      await this.assertReachable(rows, app, access);
       if (rows.length > 1) throw PushServerError.generic(MESSAGES.multipleRegistrations);
       const device = this.deviceRow(activationId, activation, registration);
       if (rows.length === 0) await this.devices.insert(device);
@@ -84,10 +87,11 @@ export class DeviceService {
     this.logger.log(`Device registered: app ${appId}, activation ${activationId}, token ${maskToken(token)}`);
   }
 
-  async createMulti(request: CreateDeviceMultiRequest): Promise<void> {
+  async createMulti(request: CreateDeviceMultiRequest, access: ApiAccess): Promise<void> {
     if (!this.config.registration.multipleActivationsEnabled)
       throw PushServerError.generic(MESSAGES.multiDisabled);
     const appId = requireNotBlank(request.appId, MESSAGES.appIdRequired);
+    access.assertApp(appId);
     const activationIds = requirePresent(request.activationIds, MESSAGES.activationListNull);
     if (activationIds.length === 0) throw PushServerError.generic(MESSAGES.activationListEmpty);
     for (const id of activationIds) requireNotBlank(id, MESSAGES.activationIdRequired);
@@ -115,6 +119,7 @@ export class DeviceService {
         const used = new Set<number>();
         for (const activationId of distinct) {
           const rows = await this.lookup(activationId, registration, manager);
+          await this.assertReachable(rows, app, access);
           const device = this.deviceRow(activationId, activations.get(activationId)!, registration);
           if (rows.length === 1 && !used.has(rows[0].id)) {
             await this.devices.update(rows[0].id, device, manager);
@@ -136,9 +141,10 @@ export class DeviceService {
     );
   }
 
-  async delete(request: DeleteDeviceRequest): Promise<void> {
+  async delete(request: DeleteDeviceRequest, access: ApiAccess): Promise<void> {
     // The original checks the app ID first.
     const appId = requireNotBlank(request.appId, MESSAGES.appIdRequired);
+    access.assertApp(appId);
     const token = requireNotBlank(request.token, MESSAGES.tokenRequired);
     const app = await this.apps.findIdByAppId(appId);
     if (app === null) return;
@@ -146,15 +152,36 @@ export class DeviceService {
     this.logger.log(`Device deleted: app ${appId}, token ${maskToken(token)}, ${deleted} row(s)`);
   }
 
-  async updateStatus(request: UpdateDeviceStatusRequest): Promise<void> {
+  /** A client restricted to some apps changes only their devices of the activation. */
+  async updateStatus(request: UpdateDeviceStatusRequest, access: ApiAccess): Promise<void> {
     const activationId = requireNotBlank(request.activationId, MESSAGES.activationIdRequired);
     let status = request.activationStatus as ActivationStatus | null | undefined;
     if (!status && this.powerAuth.configured) {
       status = (await this.powerAuth.getActivationStatus(activationId).catch(() => null))?.activationStatus;
     }
     if (!status) throw PushServerError.generic(MESSAGES.statusUnknown);
-    const updated = await this.devices.setActiveByActivation(activationId, status === 'ACTIVE');
+    const appIds = access.caller?.appIds
+      ? [...(await this.apps.findIdsByAppIds([...access.caller.appIds])).values()]
+      : undefined;
+    const updated = await this.devices.setActiveByActivation(activationId, status === 'ACTIVE', appIds);
     this.logger.log(`Activation ${activationId} is ${status}: ${updated} device row(s) updated`);
+  }
+
+  /**
+   * A registration finds existing rows by activation or token in any app and moves them to its own; a client
+   * restricted to some apps must not take a device out of another app that way.
+   */
+  private async assertReachable(
+    rows: DeviceRegistrationEntity[],
+    app: number,
+    access: ApiAccess,
+  ): Promise<void> {
+    if (!access.restricted) return;
+    for (const row of rows) {
+      if (row.appId === app) continue;
+      const other = await this.apps.findById(row.appId);
+      if (other) access.assertApp(other.appId);
+    }
   }
 
   private async requireApp(appId: string): Promise<number> {

@@ -12,6 +12,7 @@ import {
 } from './dto/inbox.requests';
 import { InboxService } from './inbox.service';
 import { RequireScope } from '../auth/auth.decorators';
+import { ApiAccess, CallerAccess } from '../auth/api-access';
 
 /**
  * `/inbox/messages/*`. `read` and `read-all` are POST with a body, as the original's code and client use them; PUT
@@ -25,44 +26,59 @@ export class InboxController {
 
   @Post()
   @HttpCode(200)
-  post(@RequestObject(CreateInboxMessageRequest) request: CreateInboxMessageRequest) {
-    return this.inbox.post(request);
+  post(
+    @RequestObject(CreateInboxMessageRequest) request: CreateInboxMessageRequest,
+    @CallerAccess() access: ApiAccess,
+  ) {
+    return this.inbox.post(request, access);
   }
 
   @Get('list')
-  list(@ValidQuery(InboxListQuery) query: InboxListQuery) {
-    return this.inbox.list(query);
+  list(@ValidQuery(InboxListQuery) query: InboxListQuery, @CallerAccess() access: ApiAccess) {
+    return this.inbox.list(query, access);
   }
 
   @Get('count')
-  count(@ValidQuery(InboxCountQuery) query: InboxCountQuery) {
-    return this.inbox.count(query);
+  count(@ValidQuery(InboxCountQuery) query: InboxCountQuery, @CallerAccess() access: ApiAccess) {
+    return this.inbox.count(query, access);
   }
 
   @Get('detail')
-  detail(@ValidQuery(InboxDetailQuery) query: InboxDetailQuery) {
-    return this.inbox.detail(query);
+  detail(@ValidQuery(InboxDetailQuery) query: InboxDetailQuery, @CallerAccess() access: ApiAccess) {
+    return this.inbox.detail(query, access);
   }
 
   @Post('read')
   @HttpCode(200)
-  postRead(@RequestObject(ReadInboxMessageRequest) request: ReadInboxMessageRequest) {
-    return this.inbox.read(request);
+  postRead(
+    @RequestObject(ReadInboxMessageRequest) request: ReadInboxMessageRequest,
+    @CallerAccess() access: ApiAccess,
+  ) {
+    return this.inbox.read(request, access);
   }
 
   @Put('read')
-  putRead(@RequestObject(ReadInboxMessageRequest) request: ReadInboxMessageRequest) {
-    return this.inbox.read(request);
+  putRead(
+    @RequestObject(ReadInboxMessageRequest) request: ReadInboxMessageRequest,
+    @CallerAccess() access: ApiAccess,
+  ) {
+    return this.inbox.read(request, access);
   }
 
   @Post('read-all')
   @HttpCode(200)
-  postReadAll(@RequestObject(ReadAllInboxMessagesRequest) request: ReadAllInboxMessagesRequest) {
-    return this.inbox.readAll(request);
+  postReadAll(
+    @RequestObject(ReadAllInboxMessagesRequest) request: ReadAllInboxMessagesRequest,
+    @CallerAccess() access: ApiAccess,
+  ) {
+    return this.inbox.readAll(request, access);
   }
 
   @Put('read-all')
-  putReadAll(@RequestObject(ReadAllInboxMessagesRequest) request: ReadAllInboxMessagesRequest) {
-    return this.inbox.readAll(request);
+  putReadAll(
+    @RequestObject(ReadAllInboxMessagesRequest) request: ReadAllInboxMessagesRequest,
+    @CallerAccess() access: ApiAccess,
+  ) {
+    return this.inbox.readAll(request, access);
   }
 }

@@ -17,9 +17,22 @@ import {
 import { InboxCountResponse, InboxMessageDetail, InboxMessageItem } from './dto/inbox.responses';
 import { InboxMessageEntity } from './entities/inbox-message.entity';
 import { byCodeUnits, InboxMessageSummary, InboxRepository } from './inbox.repository';
+import { ApiAccess } from '../auth/api-access';
 
 /** The `messageType` extra of the push announcing a new inbox message (push-message-extras.md). */
 export const INBOX_PUSH_MESSAGE_TYPE = 'mtoken.inboxMessage.new';
+
+/**
+ * A message is the caller's when it is in one of the caller's apps: the same rule that lists it. A message whose apps
+ * are all gone is out of a restricted caller's reach.
+ */
+function assertMessageAccess(inboxId: string, appIds: string[], access: ApiAccess): void {
+  if (!access.restricted || appIds.some((appId) => access.mayUse(appId))) return;
+  throw new PushServerError(
+    'ERROR_FORBIDDEN',
+    `API client is not allowed to act on inbox message ${inboxId}`,
+  );
+}
 
 const APP_LIST_NOT_FOUND = 'Application list contained an app that is not configured in the system.';
 
@@ -37,9 +50,10 @@ export class InboxService {
     private readonly pushes: MessageService,
   ) {}
 
-  async post(request: CreateInboxMessageRequest): Promise<InboxMessageDetail> {
+  async post(request: CreateInboxMessageRequest, access: ApiAccess): Promise<InboxMessageDetail> {
     // Duplicates are ignored (the original refused them, by comparing counts, as an unknown app).
     const appIds = [...new Set(request.applications)].sort(byCodeUnits);
+    access.assertApps(appIds);
     const apps = await this.requireApps(appIds);
     const message: Omit<InboxMessageEntity, 'id'> = {
       inboxId: randomUUID(),
@@ -54,43 +68,50 @@ export class InboxService {
     };
     const id = await this.inbox.insert(message, apps);
     this.logger.log(`Posted inbox message ${message.inboxId} for user ${message.userId}`);
-    if (request.sendPush) await this.announce(message.userId, message.inboxId, appIds);
+    if (request.sendPush) await this.announce(message.userId, message.inboxId, appIds, access);
     return detailOf({ ...message, id }, appIds);
   }
 
-  async list(query: InboxListQuery): Promise<Paged<InboxMessageItem[]>> {
+  async list(query: InboxListQuery, access: ApiAccess): Promise<Paged<InboxMessageItem[]>> {
     const page = pageRequestOf(query);
+    access.assertApps(query.applications);
     const apps = await this.requireApps([...new Set(query.applications)]);
     const onlyUnread = queryBoolValue(query.onlyUnread, false);
     const rows = await this.inbox.list(query.userId, apps, onlyUnread, page.offset, page.size);
     return new Paged(rows.map(itemOf), page.page, page.size);
   }
 
-  async count(query: InboxCountQuery): Promise<InboxCountResponse> {
+  async count(query: InboxCountQuery, access: ApiAccess): Promise<InboxCountResponse> {
+    access.assertApp(query.appId);
     const app = await this.requireApp(query.appId);
     return { countUnread: await this.inbox.countUnread(query.userId, app) };
   }
 
-  async detail(query: InboxDetailQuery): Promise<InboxMessageDetail> {
+  async detail(query: InboxDetailQuery, access: ApiAccess): Promise<InboxMessageDetail> {
     const message = await this.inbox.findByInboxId(query.id);
     if (!message) throw messageNotFound(`Unable to fetch message: ${query.id}.`);
-    return detailOf(message, await this.inbox.appIdsOf(message.id));
+    const appIds = await this.inbox.appIdsOf(message.id);
+    assertMessageAccess(message.inboxId, appIds, access);
+    return detailOf(message, appIds);
   }
 
   /** Idempotent: an already-read message is answered as it is, its `timestampRead` unchanged. */
-  async read(request: ReadInboxMessageRequest): Promise<InboxMessageDetail> {
+  async read(request: ReadInboxMessageRequest, access: ApiAccess): Promise<InboxMessageDetail> {
     let message = await this.inbox.findByInboxId(request.inboxId);
     if (!message) throw messageNotFound(`Unable to mark message: ${request.inboxId} as read.`);
+    const appIds = await this.inbox.appIdsOf(message.id);
+    assertMessageAccess(message.inboxId, appIds, access);
     if (!message.read) {
       await this.inbox.markRead(message.id, new Date());
       // Reloaded: a concurrent read may have been the one that set timestamp_read.
       message = (await this.inbox.findById(message.id)) ?? message;
       this.logger.log(`Marked inbox message ${request.inboxId} as read`);
     }
-    return detailOf(message, await this.inbox.appIdsOf(message.id));
+    return detailOf(message, appIds);
   }
 
-  async readAll(request: ReadAllInboxMessagesRequest): Promise<void> {
+  async readAll(request: ReadAllInboxMessagesRequest, access: ApiAccess): Promise<void> {
+    access.assertApp(request.appId);
     const app = await this.requireApp(request.appId);
     const count = await this.inbox.markAllRead(request.userId, app, new Date());
     this.logger.log(
@@ -117,18 +138,26 @@ export class InboxService {
    * recorded is logged and the post still succeeds; failing it would invite a retry that posts the message twice.
    * An app without credentials for a device's platform records that device's push as FAILED, as any send does.
    */
-  private async announce(userId: string, inboxId: string, appIds: string[]): Promise<void> {
+  private async announce(
+    userId: string,
+    inboxId: string,
+    appIds: string[],
+    access: ApiAccess,
+  ): Promise<void> {
     for (const appId of appIds) {
       try {
-        await this.pushes.send({
-          appId,
-          mode: 'ASYNCHRONOUS',
-          message: {
-            userId,
-            attributes: { silent: true },
-            body: { extras: { messageType: INBOX_PUSH_MESSAGE_TYPE, inboxId } },
+        await this.pushes.send(
+          {
+            appId,
+            mode: 'ASYNCHRONOUS',
+            message: {
+              userId,
+              attributes: { silent: true },
+              body: { extras: { messageType: INBOX_PUSH_MESSAGE_TYPE, inboxId } },
+            },
           },
-        });
+          access,
+        );
       } catch (error) {
         this.logger.error(
           `Inbox message ${inboxId} was posted, but its push to app ${appId} could not be recorded: ` +

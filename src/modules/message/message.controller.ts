@@ -4,6 +4,7 @@ import { RequestObject } from '../../common/validation/request-object.decorator'
 import { SendMessageBatchRequest, SendMessageRequest } from './dto/message.requests';
 import { MessageService } from './message.service';
 import { RequireScope } from '../auth/auth.decorators';
+import { ApiAccess, CallerAccess } from '../auth/api-access';
 
 @ApiTags('Message')
 @RequireScope('push')
@@ -13,13 +14,16 @@ export class MessageController {
 
   @Post('send')
   @HttpCode(200)
-  send(@RequestObject(SendMessageRequest) request: SendMessageRequest) {
-    return this.messages.send(request);
+  send(@RequestObject(SendMessageRequest) request: SendMessageRequest, @CallerAccess() access: ApiAccess) {
+    return this.messages.send(request, access);
   }
 
   @Post('batch/send')
   @HttpCode(200)
-  sendBatch(@RequestObject(SendMessageBatchRequest) request: SendMessageBatchRequest) {
-    return this.messages.sendBatch(request);
+  sendBatch(
+    @RequestObject(SendMessageBatchRequest) request: SendMessageBatchRequest,
+    @CallerAccess() access: ApiAccess,
+  ) {
+    return this.messages.sendBatch(request, access);
   }
 }

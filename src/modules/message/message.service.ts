@@ -17,6 +17,7 @@ import {
   SendMessageRequest,
 } from './dto/message.requests';
 import { PushMessageRepository } from './push-message.repository';
+import { ApiAccess } from '../auth/api-access';
 
 const BATCH_MAX = 20;
 
@@ -48,9 +49,10 @@ export class MessageService {
     this.keys = platformKeys(config.apiNaming);
   }
 
-  async send(request: SendMessageRequest) {
+  async send(request: SendMessageRequest, access: ApiAccess) {
     const message = requirePresent(request.message, 'Message must not be empty');
     const appId = requireNotBlank(request.appId, 'App ID must not be null.');
+    access.assertApp(appId);
     checkMessage(message);
     const app = await this.requireApp(appId);
     const notification = notificationOf(message);
@@ -58,7 +60,7 @@ export class MessageService {
     return this.deliver(app, [message], [notification], (request.mode as Mode | null) ?? 'SYNCHRONOUS');
   }
 
-  async sendBatch(request: SendMessageBatchRequest) {
+  async sendBatch(request: SendMessageBatchRequest, access: ApiAccess) {
     const batch = requirePresent(request.batch, 'Batch must not be empty');
     if (batch.length === 0) throw PushServerError.generic('There are no push messages in the batch.');
     if (batch.length > BATCH_MAX) {
@@ -67,6 +69,7 @@ export class MessageService {
       );
     }
     const appId = requireNotBlank(request.appId, 'App ID must not be null.');
+    access.assertApp(appId);
     batch.forEach((message, index) => inBatch(index, () => checkMessage(message)));
     const app = await this.requireApp(appId);
     const notifications = batch.map(notificationOf);

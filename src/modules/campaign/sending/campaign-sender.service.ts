@@ -15,6 +15,8 @@ import { decodeCampaignMessage } from '../campaign-message.codec';
 import { CampaignRunState } from '../entities/campaign-run.entity';
 import { CAMPAIGN_NOT_FOUND, CampaignRecord, CampaignRepository } from '../campaign.repository';
 import { CampaignRunRepository, PreviousRuns } from './campaign-run.repository';
+import { ApiAccess } from '../../auth/api-access';
+import { assertCampaignAccess } from '../campaign-access';
 
 /** What `GET /push/campaign/{id}/progress` answers. */
 export interface CampaignProgress {
@@ -107,8 +109,8 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** `/push/campaign/send/live/{id}`: queues the run and answers; the devices are reached in the background. */
-  async sendLive(campaignId: number): Promise<void> {
-    const campaign = await this.requireCampaign(campaignId);
+  async sendLive(campaignId: number, access: ApiAccess): Promise<void> {
+    const campaign = await this.requireCampaign(campaignId, access);
     const run = await this.runs.findRun(campaignId);
     if (run?.state === 'QUEUED' || run?.state === 'SENDING') {
       throw PushServerError.generic('Campaign is already being sent');
@@ -152,8 +154,8 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** `GET /push/campaign/{id}/progress`. */
-  async progress(campaignId: number): Promise<CampaignProgress> {
-    const campaign = await this.requireCampaign(campaignId);
+  async progress(campaignId: number, access: ApiAccess): Promise<CampaignProgress> {
+    const campaign = await this.requireCampaign(campaignId, access);
     const run = await this.runs.findRun(campaignId);
     const counts = await this.runs.statusCounts(campaignId);
     // A campaign the original server sent has no run: it is sent, with no per-device record of ours.
@@ -175,9 +177,10 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
     await this.runs.deleteRun(campaignId);
   }
 
-  private async requireCampaign(campaignId: number): Promise<CampaignRecord> {
+  private async requireCampaign(campaignId: number, access: ApiAccess): Promise<CampaignRecord> {
     const campaign = await this.campaigns.findById(campaignId);
     if (!campaign) throw PushServerError.generic(CAMPAIGN_NOT_FOUND);
+    assertCampaignAccess(campaign, access);
     return campaign;
   }
 
