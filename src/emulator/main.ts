@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 function instructions(endpoints: EmulatorEndpoints, demo: DemoCredentials, server: string): string {
   const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
   const curl = (path: string, requestObject: Record<string, string>) =>
-    `curl -s -X PUT -H 'Content-Type: application/json' ${server}${path} \\\n` +
+    `curl -s -X PUT -H "Authorization: Bearer $PUSH_API_KEY" -H 'Content-Type: application/json' ${server}${path} \\\n` +
     `  -d '${JSON.stringify({ requestObject })}'`;
   const control = `${endpoints.baseUrl}/emulator`;
   return [
@@ -48,8 +48,10 @@ function instructions(endpoints: EmulatorEndpoints, demo: DemoCredentials, serve
     `export HMS_PUSH_URL=${endpoints.hmsPushUrl}`,
     `export PROVIDER_CA_FILE=${endpoints.caFile}`,
     '',
-    '# 2. Create the application and upload the demo credentials (registered with the emulator already):',
-    `curl -s -H 'Content-Type: application/json' ${server}/admin/app/create \\\n` +
+    '# 2. Create the application and upload the demo credentials (registered with the emulator already), as the',
+    '#    admin client whose key the server printed at its first start (or BOOTSTRAP_API_KEY):',
+    "export PUSH_API_KEY='<the key the server printed>'",
+    `curl -s -H "Authorization: Bearer $PUSH_API_KEY" -H 'Content-Type: application/json' ${server}/admin/app/create \\\n` +
       `  -d '${JSON.stringify({ requestObject: { appId: 'mobile-app' } })}'`,
     curl('/admin/app/apns', {
       appId: 'mobile-app',
