@@ -32,7 +32,7 @@ Commands:
       Shows this text.
 
 Configuration comes from the environment and .env, as for the server (DATABASE_URL, ...).
-Exit codes: 0 done, 1 failed (nothing changed), 2 wrong command line.
+Exit codes: 0 done, 1 failed, 2 wrong command line.
 `;
 
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -43,8 +43,14 @@ type Values = Record<string, string | boolean | undefined>;
 
 export function parseInvocation(argv: string[]): CliInvocation {
   const [group, action, ...rest] = argv;
-  if (group === undefined || group === 'help' || group === '--help' || group === '-h')
+  // help, no command, --help, or a group's --help (`client --help`).
+  if (
+    group === undefined ||
+    isHelp(group) ||
+    ((group === 'client' || group === 'credentials') && isHelp(action))
+  ) {
     return { command: 'help' };
+  }
   if (group === 'client') {
     switch (action) {
       case 'create': {
@@ -94,6 +100,10 @@ export function parseInvocation(argv: string[]): CliInvocation {
     );
   }
   throw new CliUsageError(`Unknown command "${group}" (client, credentials or help)`);
+}
+
+function isHelp(argument: string | undefined): boolean {
+  return argument === 'help' || argument === '--help' || argument === '-h';
 }
 
 /** The values and positionals, or undefined when --help was asked for. */

@@ -150,6 +150,20 @@ describe('CLI: API clients', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('help, --help, --help after a group or a command: the usage', async () => {
+    for (const argv of [
+      ['help'],
+      ['--help'],
+      ['client', '--help'],
+      ['client', 'create', '--help'],
+      ['credentials', '-h'],
+    ]) {
+      const result = await cli(argv);
+      expect({ argv, code: result.code, stderr: result.stderr }).toEqual({ argv, code: 0, stderr: '' });
+      expect(result.stdout).toMatch(/^Usage: push-server-cli <command> \[options\]/);
+    }
+  });
+
   it('rotate: a new secret under the same key id; the old one gets 401, the new one 200', async () => {
     const oldKey = await create('rotating', 'admin');
     expect((await adminList(oldKey)).status).toBe(200);
