@@ -39,4 +39,64 @@ describe('CredentialsCipher', () => {
   it('stores plaintext when no key is configured', () => {
     expect(new CredentialsCipher({}).seal('plain', 'c')).toBe('plain');
   });
+
+  describe('after a key change (CREDENTIALS_ENCRYPTION_KEY_PREVIOUS)', () => {
+    const oldKey = Buffer.alloc(32, 1);
+    const newKey = Buffer.alloc(32, 3);
+    const before = new CredentialsCipher({ credentialsEncryptionKey: oldKey });
+    const after = new CredentialsCipher({
+      credentialsEncryptionKey: newKey,
+      credentialsEncryptionKeyPrevious: oldKey,
+    });
+
+    it('reads values sealed with the previous key, and says so', () => {
+      const sealed = before.seal('old secret', 'apns_private_key');
+      expect(after.open(sealed, 'apns_private_key')).toBe('old secret');
+      expect(after.unseal(sealed, 'apns_private_key')).toEqual({
+        plaintext: 'old secret',
+        sealedWith: 'previous',
+      });
+    });
+
+    it('seals with the current key only', () => {
+      const sealed = after.seal('new secret', 'fcm_private_key');
+      expect(after.unseal(sealed, 'fcm_private_key')).toEqual({
+        plaintext: 'new secret',
+        sealedWith: 'current',
+      });
+      expect(
+        new CredentialsCipher({ credentialsEncryptionKey: newKey }).open(sealed, 'fcm_private_key'),
+      ).toBe('new secret');
+      expect(() => before.open(sealed, 'fcm_private_key')).toThrow(CredentialsDecryptionError);
+    });
+
+    it('reports plaintext as not sealed', () => {
+      expect(after.unseal('plain', 'hms_client_secret')).toEqual({ plaintext: 'plain', sealedWith: 'none' });
+    });
+
+    it('still binds the column, and names both keys when neither opens a value', () => {
+      const sealed = before.seal('secret', 'hms_client_secret');
+      expect(() => after.open(sealed, 'apns_private_key')).toThrow(
+        'apns_private_key cannot be decrypted with CREDENTIALS_ENCRYPTION_KEY or CREDENTIALS_ENCRYPTION_KEY_PREVIOUS',
+      );
+      const stranger = new CredentialsCipher({ credentialsEncryptionKey: Buffer.alloc(32, 9) }).seal(
+        'x',
+        'c',
+      );
+      expect(() => after.open(stranger, 'c')).toThrow(CredentialsDecryptionError);
+    });
+
+    it('with only the previous key set (encryption being turned off): reads sealed values, stores plaintext', () => {
+      const off = new CredentialsCipher({ credentialsEncryptionKeyPrevious: oldKey });
+      expect(off.enabled).toBe(false);
+      expect(off.unseal(before.seal('secret', 'c'), 'c')).toEqual({
+        plaintext: 'secret',
+        sealedWith: 'previous',
+      });
+      expect(off.seal('plain', 'c')).toBe('plain');
+      expect(() => off.open(after.seal('x', 'c'), 'c')).toThrow(
+        'c cannot be decrypted with CREDENTIALS_ENCRYPTION_KEY_PREVIOUS',
+      );
+    });
+  });
 });
