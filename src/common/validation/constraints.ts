@@ -198,3 +198,43 @@ export function queryBoolValue(value: string | null | undefined, fallback: boole
   if (value === null || value === undefined || value === '') return fallback;
   return value.toLowerCase() === 'true';
 }
+
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const EARLIEST_DATE_TIME = Date.UTC(1970, 0, 1);
+const LATEST_DATE_TIME = Date.UTC(9999, 0, 1);
+
+/** An ISO 8601 date (midnight UTC) or date-time with its time zone; undefined for anything else. */
+function parseDateTime(value: string): Date | undefined {
+  const match = DATE_TIME.exec(value);
+  if (!match) return undefined;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = match
+    .slice(1, 7)
+    .map((part) => Number(part ?? 0));
+  const calendarDay = new Date(Date.UTC(year, month - 1, day));
+  const realDay =
+    calendarDay.getUTCFullYear() === year &&
+    calendarDay.getUTCMonth() === month - 1 &&
+    calendarDay.getUTCDate() === day;
+  if (!realDay || hour > 23 || minute > 59 || second > 59) return undefined;
+  const time = Date.parse(match[4] === undefined ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(time) || time < EARLIEST_DATE_TIME || time >= LATEST_DATE_TIME) return undefined;
+  return new Date(time);
+}
+
+/**
+ * A point in time sent as a query-string value: `2025-01-31` (midnight UTC) or `2025-01-31T12:00:00Z` /
+ * `…+01:00` (a time needs its zone: the server's own would be a guess). Empty counts as absent.
+ */
+export function QueryDateTime(): PropertyDecorator {
+  return rule('queryDateTime', (value) => {
+    if (value === null || value === undefined || value === '') return undefined;
+    if (typeof value === 'string' && parseDateTime(value)) return undefined;
+    return 'must be an ISO 8601 date or date-time with a time zone, e.g. 2025-01-31 or 2025-01-31T12:00:00Z';
+  });
+}
+
+/** The instant of a validated QueryDateTime field, or undefined when it was absent or empty. */
+export function queryDateTimeValue(value: string | null | undefined): Date | undefined {
+  return value === null || value === undefined || value === '' ? undefined : parseDateTime(value);
+}

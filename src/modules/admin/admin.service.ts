@@ -7,6 +7,7 @@ import { PowerAuthClient } from '../../common/powerauth/powerauth.client';
 import { requireNotBlank } from '../../common/validation/require-field';
 import { isUniqueViolation } from '../../database/database-errors';
 import { ApiAccess } from '../auth/api-access';
+import { AuditService } from '../audit/audit.service';
 import { AppCredentialsStatusRepository } from './app-credentials-status.repository';
 import { AppCredentialsRepository } from './app-credentials.repository';
 import { checkApnsPrivateKey, checkFcmServiceAccount, decodeBase64Secret } from './credential-checks';
@@ -22,6 +23,7 @@ import {
 import { AppCredentialsEntity } from './entities/app-credentials.entity';
 
 const APP_ID_REQUIRED = 'App ID must not be null.';
+const PLATFORM_NAMES = { apns: 'APNs', fcm: 'FCM', hms: 'HMS' } as const;
 
 interface ApnsCredentials {
   appId: string;
@@ -44,6 +46,7 @@ export class AdminService {
     private readonly cipher: CredentialsCipher,
     private readonly powerAuth: PowerAuthClient,
     private readonly credentialsStatus: AppCredentialsStatusRepository,
+    private readonly audit: AuditService,
   ) {
     this.keys = platformKeys(config.apiNaming);
   }
@@ -125,6 +128,7 @@ export class AdminService {
       throw error;
     }
     this.logger.log(`Application ${appId} created`);
+    await this.audit.record({ action: 'app.created', access, appId });
     return { appId };
   }
 
@@ -148,7 +152,7 @@ export class AdminService {
   }
 
   removeApns(appId: string, access: ApiAccess): Promise<void> {
-    return this.change(appId, access, 'apns', 'APNs removed', {
+    return this.change(appId, access, 'apns', 'removed', {
       apnsPrivateKey: null,
       apnsBundle: null,
       apnsKeyId: null,
@@ -158,7 +162,7 @@ export class AdminService {
   }
 
   async updateFcm(request: UpdateFcmRequest, access: ApiAccess): Promise<void> {
-    await this.change(request.appId, access, 'fcm', 'FCM updated', () => {
+    await this.change(request.appId, access, 'fcm', { projectId: request.projectId }, () => {
       const serviceAccount = checkFcmServiceAccount(decodeBase64Secret(request.privateKeyBase64));
       return {
         fcmProjectId: request.projectId,
@@ -180,11 +184,13 @@ export class AdminService {
   }
 
   removeFcm(appId: string, access: ApiAccess): Promise<void> {
-    return this.change(appId, access, 'fcm', 'FCM removed', { fcmPrivateKey: null, fcmProjectId: null });
+    return this.change(appId, access, 'fcm', 'removed', { fcmPrivateKey: null, fcmProjectId: null });
   }
 
   async updateHms(request: UpdateHmsRequest, access: ApiAccess): Promise<void> {
-    await this.change(request.appId, access, 'hms', 'HMS updated', () => {
+    // The client id names the OAuth client (not a secret); the client secret stays out of the audit log.
+    const facts = { projectId: request.projectId, clientId: request.clientId };
+    await this.change(request.appId, access, 'hms', facts, () => {
       const sealed = this.cipher.seal(request.clientSecret, 'hms_client_secret');
       if (sealed.length > 255) {
         throw PushServerError.generic(
@@ -196,7 +202,7 @@ export class AdminService {
   }
 
   removeHms(appId: string, access: ApiAccess): Promise<void> {
-    return this.change(appId, access, 'hms', 'HMS removed', {
+    return this.change(appId, access, 'hms', 'removed', {
       hmsProjectId: null,
       hmsClientId: null,
       hmsClientSecret: null,
@@ -209,7 +215,8 @@ export class AdminService {
   }
 
   private async saveApns(credentials: ApnsCredentials, access: ApiAccess): Promise<void> {
-    await this.change(credentials.appId, access, 'apns', 'APNs updated', () => {
+    const { bundle, keyId, teamId, environment } = credentials;
+    await this.change(credentials.appId, access, 'apns', { bundle, keyId, teamId, environment }, () => {
       const pem = checkApnsPrivateKey(decodeBase64Secret(credentials.privateKeyBase64));
       return {
         apnsBundle: credentials.bundle,
@@ -223,20 +230,29 @@ export class AdminService {
 
   /**
    * Looks the app up first and only then builds (and checks) the changes, as the original does: an unknown app is
-   * answered as unknown even when the uploaded credentials are bad too.
+   * answered as unknown even when the uploaded credentials are bad too. `facts`: the new credentials' non-secret
+   * fields for the audit log, or 'removed'. The audit row is written once the change is stored (the change is not
+   * one transaction either): a rejected change leaves none.
    */
   private async change(
     appId: string,
     access: ApiAccess,
     platform: 'apns' | 'fcm' | 'hms',
-    what: string,
+    facts: Record<string, string | null> | 'removed',
     changes: Partial<AppCredentialsEntity> | (() => Partial<AppCredentialsEntity>),
   ): Promise<void> {
     const app = await this.findApp(appId, access);
     await this.apps.update(app.id, typeof changes === 'function' ? changes() : changes, new Date());
     // New or removed credentials: whatever a provider said about the old ones no longer applies.
     await this.credentialsStatus.clear(app.id, platform);
-    this.logger.log(`Application ${appId}: ${what}`);
+    this.logger.log(
+      `Application ${appId}: ${PLATFORM_NAMES[platform]} ${facts === 'removed' ? 'removed' : 'updated'}`,
+    );
+    await this.audit.record(
+      facts === 'removed'
+        ? { action: 'app.credentials.removed', access, appId, details: { platform } }
+        : { action: 'app.credentials.updated', access, appId, details: { platform, ...facts } },
+    );
   }
 
   // A client restricted to other apps learns nothing, not even whether the app exists.

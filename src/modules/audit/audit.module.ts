@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 import { AuditLogEntity } from './entities/audit-log.entity';
 
@@ -7,6 +8,7 @@ import { AuditLogEntity } from './entities/audit-log.entity';
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([AuditLogEntity])],
+  controllers: [AuditController],
   providers: [AuditService],
   exports: [AuditService],
 })

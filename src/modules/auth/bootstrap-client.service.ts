@@ -1,11 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { isIntegrityViolation } from '../../database/database-errors';
+import { AuditService } from '../audit/audit.service';
 import { ApiClientRepository } from './api-client.repository';
 import { formatApiKey, generateApiKey, hashSecret, parseApiKey } from './api-key';
 import { API_SCOPES } from './api-scopes';
 
 export const BOOTSTRAP_CLIENT_NAME = 'bootstrap-admin';
+/** The audit log's actor for the first-start client: the server, not a person or an API client. */
+export const BOOTSTRAP_ACTOR = 'server:bootstrap';
 
 /**
  * Secure by default: on the first start in api-key mode, with no API clients at all, creates an admin client with
@@ -19,6 +22,7 @@ export class BootstrapClientService implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clients: ApiClientRepository,
+    private readonly audit: AuditService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,6 +41,13 @@ export class BootstrapClientService implements OnApplicationBootstrap {
       if (isIntegrityViolation(error)) return;
       throw error;
     }
+    // The same row as `npm run cli -- client create` writes, by the server itself.
+    await this.audit.record({
+      action: 'client.created',
+      cliActor: BOOTSTRAP_ACTOR,
+      resource: `client:${BOOTSTRAP_CLIENT_NAME}`,
+      details: { keyId: key.keyId, scopes: API_SCOPES.join(','), apps: 'all' },
+    });
     if (configured) {
       this.logger.log(
         `Created API client ${BOOTSTRAP_CLIENT_NAME} (key id ${key.keyId}) from BOOTSTRAP_API_KEY`,

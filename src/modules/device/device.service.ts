@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../../database/database-errors';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { AppCredentialsRepository } from '../admin/app-credentials.repository';
 import { ApiAccess } from '../auth/api-access';
+import { AuditService } from '../audit/audit.service';
 import { DeviceRegistrationRepository, NewDeviceRegistration } from './device-registration.repository';
 import {
   CreateDeviceMultiRequest,
@@ -63,6 +64,7 @@ export class DeviceService {
     private readonly apps: AppCredentialsRepository,
     private readonly powerAuth: PowerAuthClient,
     private readonly transactions: TransactionRunner,
+    private readonly audit: AuditService,
   ) {}
 
   async create(request: CreateDeviceRequest, access: ApiAccess): Promise<void> {
@@ -150,6 +152,15 @@ export class DeviceService {
     if (app === null) return;
     const deleted = await this.devices.deleteByAppAndToken(app, token);
     this.logger.log(`Device deleted: app ${appId}, token ${maskToken(token)}, ${deleted} row(s)`);
+    // A delete that found nothing changed nothing: no audit row (the original answers OK either way).
+    if (deleted === 0) return;
+    await this.audit.record({
+      action: 'device.deleted',
+      access,
+      appId,
+      resource: `device:${maskToken(token)}`,
+      details: { rows: deleted },
+    });
   }
 
   /** A client restricted to some apps changes only their devices of the activation. */

@@ -16,6 +16,7 @@ import { CampaignRunState } from '../entities/campaign-run.entity';
 import { CAMPAIGN_NOT_FOUND, CampaignRecord, CampaignRepository } from '../campaign.repository';
 import { CampaignRunRepository, PreviousRuns } from './campaign-run.repository';
 import { ApiAccess } from '../../auth/api-access';
+import { AuditService } from '../../audit/audit.service';
 import { assertCampaignAccess } from '../campaign-access';
 
 /** What `GET /push/campaign/{id}/progress` answers. */
@@ -75,6 +76,7 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly devices: DeviceRegistrationRepository,
     private readonly providerApps: ProviderAppService,
     private readonly dispatcher: DeliveryDispatcher,
+    private readonly audit: AuditService,
   ) {
     this.queue = queueDriver.create<CampaignJob>('campaign', config.campaign.concurrency, (job) =>
       this.run(job.campaignId),
@@ -151,6 +153,14 @@ export class CampaignSender implements OnApplicationBootstrap, OnModuleDestroy {
       await this.runs.markCampaignStarted(campaignId, now);
     }
     this.enqueue(campaignId);
+    // After the run is queued: should the row fail, the send goes on (and the request answers 500).
+    await this.audit.record({
+      action: 'campaign.sent',
+      access,
+      appId: campaign.appId ?? undefined,
+      resource: `campaign:${campaignId}`,
+      details: { resumed: run?.state === 'FAILED' },
+    });
   }
 
   /** `GET /push/campaign/{id}/progress`. */
