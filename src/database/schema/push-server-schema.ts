@@ -137,7 +137,8 @@ export const SECURITY_TABLES: TableSpec[] = [
       { name: 'id', type: 'id' },
       { name: 'timestamp_created', type: 'timestamp' },
       { name: 'action', type: 'varchar', length: 64 },
-      // The client's name and key id at the time (null: the command-line tool or AUTH_MODE=none).
+      // The client's name and key id at the time; `cli:<os user>` or `server:bootstrap` for the tool and the first
+      // start (no key id); null under AUTH_MODE=none.
       { name: 'client_name', type: 'varchar', length: 64, nullable: true },
       { name: 'client_key_id', type: 'varchar', length: 64, nullable: true },
       { name: 'address', type: 'varchar', length: 64, nullable: true },
