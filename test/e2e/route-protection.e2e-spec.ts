@@ -106,6 +106,36 @@ describe.each([
     }
   });
 
+  it('answers the same routes spelled in upper case or with a trailing slash 401 without credentials', async () => {
+    let checked = 0;
+    for (const route of routes.filter((candidate) => !isPublic(candidate))) {
+      for (const variant of [url(route).toUpperCase(), `${url(route)}/`]) {
+        const response = await call(t.anonymous(), route.method, variant);
+        expect({ variant, status: response.status, body: response.body }).toEqual({
+          variant,
+          status: 401,
+          body: unauthorized(NO_CREDENTIALS),
+        });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(120);
+  });
+
+  it('answers the static files of the Swagger UI (middleware, not routes) 401 without credentials', async () => {
+    for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png']) {
+      const path = `${contextPath}/swagger-ui/${file}`;
+      const response = await t.anonymous().get(path);
+      expect({ path, status: response.status, body: response.body }).toEqual({
+        path,
+        status: 401,
+        body: unauthorized(NO_CREDENTIALS),
+      });
+      // The file exists: a valid client gets it.
+      expect({ path, status: (await noScopes.http().get(path)).status }).toEqual({ path, status: 200 });
+    }
+  });
+
   it('answers every route but the public ones 401 with a key that names no client or has a wrong secret', async () => {
     const wrongKeys = [
       'Bearer nobody-key.some-secret-value',
