@@ -19,7 +19,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
-  const swaggerPath = new RegExp(`^${escapeRegExp(config.contextPath)}/(swagger-ui|v3/api-docs)(/|$)`, 'i');
+  // swagger-ui-yaml: SwaggerModule's YAML copy of the document, next to the UI.
+  const swaggerPath = new RegExp(
+    `^${escapeRegExp(config.contextPath)}/(swagger-ui|swagger-ui-yaml|v3/api-docs)(/|$)`,
+    'i',
+  );
   app.use(securityHeaders(swaggerPath));
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
