@@ -27,6 +27,7 @@ interface ScopedRoute {
 const ROUTES: Record<string, ScopedRoute> = {
   'GET /admin/app/list': { scope: 'admin', answer: 200 },
   'GET /admin/app/unconfigured/list': { scope: 'admin', answer: 200 },
+  'GET /admin/audit/list': { scope: 'admin', answer: 200 },
   'POST /admin/app/detail': { scope: 'admin', answer: 400 },
   'POST /admin/app/create': { scope: 'admin', answer: 400 },
   'POST /admin/app/apns': { scope: 'admin', answer: 400 },
