@@ -19,7 +19,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
-  const swaggerPath = new RegExp(`^${escapeRegExp(config.contextPath)}/(swagger-ui|v3/api-docs)(/|$)`, 'i');
+  // A prefix, not a path: the UI's assets and every form of the document (/v3/api-docs.yaml) are behind it.
+  const swaggerPath = new RegExp(`^${escapeRegExp(config.contextPath)}/(swagger-ui|v3/api-docs)`, 'i');
   app.use(securityHeaders(swaggerPath));
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
@@ -29,17 +30,15 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       maxAge: 600,
     });
   }
-  if (config.auth.mode === 'api-key') {
-    // The API description is served by Express, outside the guard: it gets the same API key check here.
-    const guard = app.get(ApiAuthGuard);
-    app.use((request: Request, response: Response, next: NextFunction) => {
-      if (!swaggerPath.test(request.path)) return next();
-      guard.authenticate(request).then(
-        () => next(),
-        (error: unknown) => sendErrorEnvelope(response, error),
-      );
-    });
-  }
+  // The API description is served by Express, outside the guard: it gets the same address limit and key check here.
+  const guard = app.get(ApiAuthGuard);
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (!swaggerPath.test(request.path)) return next();
+    guard.admitToApiDescription(request).then(
+      () => next(),
+      (error: unknown) => sendErrorEnvelope(response, error),
+    );
+  });
   // Campaign user lists (up to 100,000 ids) get their own, larger limit; the general parser below then skips the
   // already parsed body.
   const campaignUsersPath = new RegExp(
@@ -63,7 +62,12 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       .setVersion('3')
       .build(),
   );
-  SwaggerModule.setup('swagger-ui', app, document, { useGlobalPrefix: true, jsonDocumentUrl: 'v3/api-docs' });
+  // The YAML form would otherwise be served at /swagger-ui-yaml; springdoc (the original's) names it like this.
+  SwaggerModule.setup('swagger-ui', app, document, {
+    useGlobalPrefix: true,
+    jsonDocumentUrl: 'v3/api-docs',
+    yamlDocumentUrl: 'v3/api-docs.yaml',
+  });
   return app;
 }
 

@@ -103,6 +103,8 @@ describe('rate limit per source address', () => {
       'Too many requests',
     );
     expectRateLimited(await from('203.0.113.1', '/push/service/status'), 'Too many requests');
+    // The API description, which Express serves outside Nest's guard, too.
+    expectRateLimited(await from('203.0.113.1', '/v3/api-docs'), 'Too many requests');
     // Another address is not affected.
     await from('203.0.113.2').expect(200);
   });

@@ -54,6 +54,16 @@ export class ApiAuthGuard implements CanActivate {
     return true;
   }
 
+  /**
+   * The gate of the API description, which Express serves outside Nest's guards: the per-address limit and, in
+   * api-key mode, any active client's key (no scope needed).
+   */
+  async admitToApiDescription(request: Request): Promise<void> {
+    const address = sourceAddress(request);
+    this.limit(`address:${address}`, this.config.rateLimits.perAddress);
+    if (this.config.auth.mode === 'api-key') await this.authenticate(request, address);
+  }
+
   /** The caller behind the request's Authorization header; 401 (or 429 after too many failures) otherwise. */
   async authenticate(request: Request, address = sourceAddress(request)): Promise<ApiCaller> {
     const blockedFor = this.failures.blockedFor(address);
