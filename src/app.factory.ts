@@ -39,16 +39,19 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       (error: unknown) => sendErrorEnvelope(response, error),
     );
   });
-  // Campaign user lists (up to 100,000 ids) get their own, larger limit; the general parser below then skips the
-  // already parsed body.
+  // Campaign user lists (up to 100,000 ids) get their own, larger limit, for callers who may post them; the general
+  // parser below then skips the already parsed body.
   const campaignUsersPath = new RegExp(
     `^${escapeRegExp(config.contextPath)}/push/campaign/[^/]+/user/(add|delete)/?$`,
     'i',
   );
   const campaignUsersParser = json({ limit: config.campaignUserBodyLimitBytes });
-  app.use((request: Request, response: Response, next: NextFunction) =>
-    campaignUsersPath.test(request.path) ? campaignUsersParser(request, response, next) : next(),
-  );
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (!campaignUsersPath.test(request.path)) return next();
+    void guard
+      .mayPostLargeBody(request)
+      .then((allowed) => (allowed ? campaignUsersParser(request, response, next) : next()));
+  });
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   if (config.contextPath) app.setGlobalPrefix(config.contextPath);
 

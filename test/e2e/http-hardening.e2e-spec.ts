@@ -1,4 +1,4 @@
-import type { Response } from 'supertest';
+import type { Response, Test } from 'supertest';
 import { TEST_API_KEY, TEST_AUTHORIZATION } from '../support/credentials';
 import { authorizationsOf } from '../support/api-clients';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -41,7 +41,7 @@ describe('HTTP hardening in AUTH_MODE=api-key without CORS_ORIGINS', () => {
   afterAll(() => t.close());
 
   it('sends the security headers and no CORS headers on every kind of answer', async () => {
-    const answers: Array<[number, () => Promise<Response>]> = [
+    const answers: Array<[number, () => Test]> = [
       [200, () => t.http().get('/admin/app/list')],
       [200, () => t.anonymous().get('/health')],
       [200, () => t.anonymous().get('/push/service/status')],

@@ -2,6 +2,7 @@ import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { RequestObject } from '../../common/validation/request-object.decorator';
 import { ValidQuery } from '../../common/validation/query.decorator';
+import { PageQuery, pageRequestOf, UNPAGED_LIST_MAX } from '../../common/validation/page-query';
 import { AdminService } from './admin.service';
 import {
   AppIdRequest,
@@ -22,14 +23,15 @@ import { RequireScope } from '../auth/auth.decorators';
 export class AdminController {
   constructor(private readonly admin: AdminService) {}
 
+  // `page` and `size` are not in the original: without them a list answers its first UNPAGED_LIST_MAX apps.
   @Get('list')
-  list() {
-    return this.admin.list();
+  list(@ValidQuery(PageQuery) query: PageQuery) {
+    return this.admin.list(pageRequestOf(query, UNPAGED_LIST_MAX));
   }
 
   @Get('unconfigured/list')
-  listUnconfigured() {
-    return this.admin.listUnconfigured();
+  listUnconfigured(@ValidQuery(PageQuery) query: PageQuery) {
+    return this.admin.listUnconfigured(pageRequestOf(query, UNPAGED_LIST_MAX));
   }
 
   @Post('detail')

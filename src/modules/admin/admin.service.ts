@@ -5,6 +5,7 @@ import { CredentialsCipher } from '../../common/crypto/credentials-cipher';
 import { PushServerError } from '../../common/errors/push-server.error';
 import { PowerAuthClient } from '../../common/powerauth/powerauth.client';
 import { requireNotBlank } from '../../common/validation/require-field';
+import { PageRequest } from '../../common/validation/page-query';
 import { isUniqueViolation } from '../../database/database-errors';
 import { AppCredentialsStatusRepository } from './app-credentials-status.repository';
 import { AppCredentialsRepository } from './app-credentials.repository';
@@ -47,8 +48,8 @@ export class AdminService {
     this.keys = platformKeys(config.apiNaming);
   }
 
-  async list() {
-    const summaries = await this.apps.listSummaries();
+  async list(page: PageRequest) {
+    const summaries = await this.apps.listSummaries(page);
     return {
       applicationList: summaries.map((app) => ({
         appId: app.appId,
@@ -59,8 +60,8 @@ export class AdminService {
     };
   }
 
-  /** PowerAuth applications that have no push configuration yet. */
-  async listUnconfigured() {
+  /** PowerAuth applications that have no push configuration yet, one page of them in PowerAuth's order. */
+  async listUnconfigured(page: PageRequest) {
     if (!this.powerAuth.configured) return { applicationList: [] };
     let powerAuthApps: string[];
     try {
@@ -71,7 +72,10 @@ export class AdminService {
       );
     }
     const configured = new Set(await this.apps.listAppIds());
-    return { applicationList: powerAuthApps.filter((id) => !configured.has(id)).map((appId) => ({ appId })) };
+    const unconfigured = powerAuthApps.filter((id) => !configured.has(id));
+    return {
+      applicationList: unconfigured.slice(page.offset, page.offset + page.size).map((appId) => ({ appId })),
+    };
   }
 
   async detail(request: ApplicationDetailRequest) {

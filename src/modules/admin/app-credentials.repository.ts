@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { PageRequest } from '../../common/validation/page-query';
 import { AppCredentialsEntity } from './entities/app-credentials.entity';
 
 /** Columns a listing needs: the flags come from whether the secrets are set, not from their values. */
@@ -41,7 +42,8 @@ export class AppCredentialsRepository {
     return new Map(rows.map((row) => [row.appId, row.id]));
   }
 
-  async listSummaries(): Promise<AppCredentialsSummary[]> {
+  /** One page of the apps, by id. */
+  async listSummaries(page: PageRequest): Promise<AppCredentialsSummary[]> {
     const rows: Array<Record<string, unknown>> = await this.repository
       .createQueryBuilder('app')
       .select('app.app_id', 'appId')
@@ -52,6 +54,8 @@ export class AppCredentialsRepository {
         'hasHms',
       )
       .orderBy('app.id', 'ASC')
+      .offset(page.offset)
+      .limit(page.size)
       .getRawMany();
     return rows.map((row) => ({
       appId: String(row.appId),

@@ -64,6 +64,20 @@ export class ApiAuthGuard implements CanActivate {
     if (this.config.auth.mode === 'api-key') await this.authenticate(request, address);
   }
 
+  /**
+   * Whether a campaign user list may be read with its larger body limit: asked before the body is read, so only a
+   * client with the campaign scope can make the server parse megabytes. Anyone else gets the general limit, and the
+   * guard answers (and counts a failure) as usual afterwards.
+   */
+  async mayPostLargeBody(request: Request): Promise<boolean> {
+    if (this.config.auth.mode === 'none') return true;
+    if (this.failures.blockedFor(sourceAddress(request)) > 0) return false;
+    const key = apiKeyFromAuthorization(request.headers.authorization);
+    if (!key) return false;
+    const caller = await this.authenticator.authenticate(key).catch(() => undefined);
+    return caller?.scopes.has('campaign') ?? false;
+  }
+
   /** The caller behind the request's Authorization header; 401 (or 429 after too many failures) otherwise. */
   async authenticate(request: Request, address = sourceAddress(request)): Promise<ApiCaller> {
     const blockedFor = this.failures.blockedFor(address);

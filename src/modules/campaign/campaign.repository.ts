@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import { PageRequest } from '../../common/validation/page-query';
 import { SqlBuilder } from '../../database/sql-builder';
 import { AppCredentialsEntity } from '../admin/entities/app-credentials.entity';
 import { CampaignEntity } from './entities/campaign.entity';
@@ -39,10 +40,12 @@ export class CampaignRepository {
     return record ?? null;
   }
 
-  /** Every campaign, or only those not sent yet, by id. */
-  list(onlyUnsent: boolean): Promise<CampaignRecord[]> {
+  /** One page of every campaign, or of those not sent yet, by id. */
+  list(onlyUnsent: boolean, page: PageRequest): Promise<CampaignRecord[]> {
     return this.select(undefined, (query) =>
-      onlyUnsent ? query.where('c.sent = :sent', { sent: false }) : query,
+      (onlyUnsent ? query.where('c.sent = :sent', { sent: false }) : query)
+        .offset(page.offset)
+        .limit(page.size),
     );
   }
 

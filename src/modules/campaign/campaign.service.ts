@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Paged } from '../../common/envelope/envelope';
 import { PushServerError } from '../../common/errors/push-server.error';
 import { queryBoolValue } from '../../common/validation/constraints';
-import { PageQuery, pageRequestOf } from '../../common/validation/page-query';
+import { PageQuery, pageRequestOf, UNPAGED_LIST_MAX } from '../../common/validation/page-query';
 import { requireNotBlank, requirePresent } from '../../common/validation/require-field';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { AppCredentialsRepository } from '../admin/app-credentials.repository';
@@ -69,10 +69,10 @@ export class CampaignService {
     return toResponse(await this.requireCampaign(id));
   }
 
-  /** `all=true`: every campaign; `all` missing or false: the campaigns not sent yet. Ordered by id. */
+  /** `all=true`: every campaign; `all` missing or false: the campaigns not sent yet. Ordered by id, one page. */
   async list(query: CampaignListQuery): Promise<CampaignResponse[]> {
     const all = queryBoolValue(query.all, false);
-    return (await this.campaigns.list(!all)).map(toResponse);
+    return (await this.campaigns.list(!all, pageRequestOf(query, UNPAGED_LIST_MAX))).map(toResponse);
   }
 
   /**
