@@ -94,8 +94,12 @@ export class ApiAuthGuard implements CanActivate {
     const caller = await this.authenticator.authenticate(key);
     if (!caller) {
       this.failures.record(address);
-      // The key id is public; the secret never reaches a log.
-      this.logger.warn(`Failed authentication from ${address} with key id ${key.keyId}`);
+      // A client's key id is public; one that names no client may be a secret sent in the wrong field (Basic user
+      // and password swapped), so only its length is logged. The secret never reaches a log.
+      const keyId = this.authenticator.isKnownKeyId(key.keyId)
+        ? `key id ${key.keyId}`
+        : `an unknown key id of ${key.keyId.length} characters`;
+      this.logger.warn(`Failed authentication from ${address} with ${keyId}`);
       throw new PushServerError('ERROR_UNAUTHORIZED', 'Invalid API credentials', undefined, {
         'WWW-Authenticate': WWW_AUTHENTICATE,
       });
