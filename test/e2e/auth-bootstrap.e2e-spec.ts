@@ -101,6 +101,17 @@ describe('first start and AUTH_MODE', () => {
     await request(second.url).get('/admin/app/list').set('Authorization', bearer).expect(200);
     await stop(second);
     expect(await clientRows(database)).toHaveLength(1);
+
+    // BOOTSTRAP_API_KEY set later does not add a client, and says so.
+    const third = await start({ ...env, BOOTSTRAP_API_KEY: CONFIGURED_KEY });
+    await request(third.url)
+      .get('/admin/app/list')
+      .set('Authorization', `Bearer ${CONFIGURED_KEY}`)
+      .expect(401);
+    await stop(third);
+    expect(third.log).toContain('BOOTSTRAP_API_KEY is ignored: it only creates the first API client');
+    expect(third.stdoutText + third.stderrText).not.toContain(CONFIGURED_KEY.split('.')[1]);
+    expect(await clientRows(database)).toHaveLength(1);
   }, 90000);
 
   it('creates the admin client from BOOTSTRAP_API_KEY without ever writing the secret', async () => {

@@ -29,8 +29,16 @@ export class BootstrapClientService implements OnApplicationBootstrap {
       );
       return;
     }
-    if ((await this.clients.count()) > 0) return;
     const configured = this.config.auth.bootstrapApiKey;
+    if ((await this.clients.count()) > 0) {
+      // Setting it on a running installation does nothing; say so rather than leave the operator with a 401.
+      if (configured && !(await this.clients.findByKeyId(parseApiKey(configured)!.keyId))) {
+        this.logger.warn(
+          'BOOTSTRAP_API_KEY is ignored: it only creates the first API client, and clients exist',
+        );
+      }
+      return;
+    }
     const key = configured ? parseApiKey(configured)! : generateApiKey();
     try {
       await this.clients.insert({
