@@ -19,11 +19,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
-  // swagger-ui-yaml: SwaggerModule's YAML copy of the document, next to the UI.
-  const swaggerPath = new RegExp(
-    `^${escapeRegExp(config.contextPath)}/(swagger-ui|swagger-ui-yaml|v3/api-docs)(/|$)`,
-    'i',
-  );
+  // A prefix, not a path: the UI's assets and every form of the document (/v3/api-docs.yaml) are behind it.
+  const swaggerPath = new RegExp(`^${escapeRegExp(config.contextPath)}/(swagger-ui|v3/api-docs)`, 'i');
   app.use(securityHeaders(swaggerPath));
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
@@ -33,27 +30,28 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       maxAge: 600,
     });
   }
-  if (config.auth.mode === 'api-key') {
-    // The API description is served by Express, outside the guard: it gets the same API key check here.
-    const guard = app.get(ApiAuthGuard);
-    app.use((request: Request, response: Response, next: NextFunction) => {
-      if (!swaggerPath.test(request.path)) return next();
-      guard.authenticate(request).then(
-        () => next(),
-        (error: unknown) => sendErrorEnvelope(response, error),
-      );
-    });
-  }
-  // Campaign user lists (up to 100,000 ids) get their own, larger limit; the general parser below then skips the
-  // already parsed body.
+  // The API description is served by Express, outside the guard: it gets the same address limit and key check here.
+  const guard = app.get(ApiAuthGuard);
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (!swaggerPath.test(request.path)) return next();
+    guard.admitToApiDescription(request).then(
+      () => next(),
+      (error: unknown) => sendErrorEnvelope(response, error),
+    );
+  });
+  // Campaign user lists (up to 100,000 ids) get their own, larger limit, for callers who may post them; the general
+  // parser below then skips the already parsed body.
   const campaignUsersPath = new RegExp(
     `^${escapeRegExp(config.contextPath)}/push/campaign/[^/]+/user/(add|delete)/?$`,
     'i',
   );
   const campaignUsersParser = json({ limit: config.campaignUserBodyLimitBytes });
-  app.use((request: Request, response: Response, next: NextFunction) =>
-    campaignUsersPath.test(request.path) ? campaignUsersParser(request, response, next) : next(),
-  );
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (!campaignUsersPath.test(request.path)) return next();
+    void guard
+      .mayPostLargeBody(request)
+      .then((allowed) => (allowed ? campaignUsersParser(request, response, next) : next()));
+  });
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   if (config.contextPath) app.setGlobalPrefix(config.contextPath);
 
@@ -67,7 +65,12 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       .setVersion('3')
       .build(),
   );
-  SwaggerModule.setup('swagger-ui', app, document, { useGlobalPrefix: true, jsonDocumentUrl: 'v3/api-docs' });
+  // The YAML form would otherwise be served at /swagger-ui-yaml; springdoc (the original's) names it like this.
+  SwaggerModule.setup('swagger-ui', app, document, {
+    useGlobalPrefix: true,
+    jsonDocumentUrl: 'v3/api-docs',
+    yamlDocumentUrl: 'v3/api-docs.yaml',
+  });
   return app;
 }
 

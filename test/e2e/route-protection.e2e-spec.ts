@@ -74,7 +74,7 @@ describe.each([
         .sort(),
     ).toEqual([...PUBLIC_ROUTES].sort());
     expect(routes.filter(isSwagger).map((route) => local(route))).toEqual(
-      expect.arrayContaining(['/swagger-ui', '/swagger-ui/', '/v3/api-docs', '/swagger-ui-yaml']),
+      expect.arrayContaining(['/swagger-ui', '/swagger-ui/', '/v3/api-docs', '/v3/api-docs.yaml']),
     );
   });
 

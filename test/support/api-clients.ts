@@ -1,8 +1,10 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ApiClientRepository } from '../../src/modules/auth/api-client.repository';
+import { ApiClientRecord, ApiClientRepository } from '../../src/modules/auth/api-client.repository';
 import { hashSecret } from '../../src/modules/auth/api-key';
 import { ApiScope } from '../../src/modules/auth/api-scopes';
+import { base64 } from './credentials';
 import { TestApp } from './test-app';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -47,31 +49,65 @@ export const samplePath = (path: string) => path.replace(/:[A-Za-z0-9_]+/g, '1')
 
 export interface TestClient {
   name: string;
+  record: ApiClientRecord;
+  keyId: string;
+  secret: string;
+  /** `Bearer <keyId>.<secret>` */
+  bearer: string;
+  /** `Basic base64(<keyId>:<secret>)` */
+  basic: string;
+  /** The Bearer header, which `http()` sends. */
   authorization: string;
   /** supertest against the app with this client's credentials. */
   http: () => ReturnType<typeof request>;
 }
 
-/** A push_api_client row with a fresh key; Bearer credentials for it. */
-export async function createClient(
+export function authorizationsOf(keyId: string, secret: string): { bearer: string; basic: string } {
+  return { bearer: `Bearer ${keyId}.${secret}`, basic: `Basic ${base64(`${keyId}:${secret}`)}` };
+}
+
+/** A push_api_client row written straight through the repository, as the command-line tool would. */
+export async function createTestClient(
+  t: TestApp,
+  name: string,
+  scopes: ApiScope[],
+  options: { appIds?: string[]; secret?: string; keyId?: string } = {},
+): Promise<TestClient> {
+  const keyId = options.keyId ?? `${name}-key`;
+  const secret = options.secret ?? randomBytes(32).toString('base64url');
+  const record = await t.app.get(ApiClientRepository).insert({
+    name,
+    keyId,
+    secretHash: await hashSecret(secret),
+    scopes,
+    appIds: options.appIds,
+  });
+  const { bearer, basic } = authorizationsOf(keyId, secret);
+  const server = t.app.getHttpServer();
+  return {
+    name,
+    record,
+    keyId,
+    secret,
+    bearer,
+    basic,
+    authorization: bearer,
+    http: () => request.agent(server).set('Authorization', bearer) as unknown as ReturnType<typeof request>,
+  };
+}
+
+/** The same, with key id `key-<name>` and a fixed secret (the route and restriction tests). */
+export function createClient(
   t: TestApp,
   name: string,
   scopes: ApiScope[],
   appIds?: string[],
 ): Promise<TestClient> {
-  const keyId = `key-${name}`;
-  const secret = `secret-of-${name}-0123456789abcdef`;
-  await t.app
-    .get(ApiClientRepository)
-    .insert({ name, keyId, secretHash: await hashSecret(secret), scopes, appIds });
-  const authorization = `Bearer ${keyId}.${secret}`;
-  const server = t.app.getHttpServer();
-  return {
-    name,
-    authorization,
-    http: () =>
-      request.agent(server).set('Authorization', authorization) as unknown as ReturnType<typeof request>,
-  };
+  return createTestClient(t, name, scopes, {
+    appIds,
+    keyId: `key-${name}`,
+    secret: `secret-of-${name}-0123456789abcdef`,
+  });
 }
 
 /** supertest's request for a method by name. */

@@ -17,6 +17,9 @@ export const PRODUCTION_NODE_FLAGS = ['--max-old-space-size=192'];
 export class ServerProcess {
   private child?: ChildProcess;
   private output = '';
+  /** Everything the process wrote to standard output and to standard error, unfiltered. */
+  stdoutText = '';
+  stderrText = '';
   readonly exited: Promise<number | null>;
   private resolveExit!: (code: number | null) => void;
 
@@ -24,8 +27,35 @@ export class ServerProcess {
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
   }
 
-  /** `built`: run dist/main.js (npm run build) as in production, instead of compiling src on the fly. */
-  static async start(env: Record<string, string>, options: { built?: boolean } = {}): Promise<ServerProcess> {
+  /**
+   * `built`: run dist/main.js (npm run build) as in production, instead of compiling src on the fly. `host`: the
+   * address to listen on (default 127.0.0.1); the readiness probe still goes to 127.0.0.1.
+   */
+  static async start(
+    env: Record<string, string>,
+    options: { built?: boolean; host?: string } = {},
+  ): Promise<ServerProcess> {
+    const server = await ServerProcess.spawn(env, options);
+    await server.waitUntilReady();
+    return server;
+  }
+
+  /** A start expected to fail: waits for the process to exit and answers its exit code and output. */
+  static async runToExit(
+    env: Record<string, string>,
+    options: { host?: string; timeoutMs?: number } = {},
+  ): Promise<{ code: number | null; output: string }> {
+    const server = await ServerProcess.spawn(env, options);
+    const timer = setTimeout(() => server.kill('SIGKILL'), options.timeoutMs ?? 30000);
+    const code = await server.exited;
+    clearTimeout(timer);
+    return { code, output: server.output };
+  }
+
+  private static async spawn(
+    env: Record<string, string>,
+    options: { built?: boolean; host?: string },
+  ): Promise<ServerProcess> {
     const port = await freePort();
     const server = new ServerProcess(`http://127.0.0.1:${port}`);
     server.child = spawn(
@@ -46,7 +76,7 @@ export class ServerProcess {
           RATE_LIMIT_ENABLED: 'false',
           ...env,
           PORT: String(port),
-          HOST: '127.0.0.1',
+          HOST: options.host ?? '127.0.0.1',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -56,10 +86,15 @@ export class ServerProcess {
         server.output +
         chunk.toString().replace(/^.*(RouterExplorer|InstanceLoader|RoutesResolver).*\n/gm, '')
       ).slice(-20000));
-    server.child.stdout!.on('data', collect);
-    server.child.stderr!.on('data', collect);
+    server.child.stdout!.on('data', (chunk: Buffer) => {
+      server.stdoutText += chunk.toString();
+      collect(chunk);
+    });
+    server.child.stderr!.on('data', (chunk: Buffer) => {
+      server.stderrText += chunk.toString();
+      collect(chunk);
+    });
     server.child.on('exit', (code) => server.resolveExit(code));
-    await server.waitUntilReady();
     return server;
   }
 

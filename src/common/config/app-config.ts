@@ -196,7 +196,7 @@ export function loadConfig(source?: Env, options: { dotenvPath?: string } = {}):
       ) as Record<ApiScope, number>,
     },
     http: {
-      corsOrigins: read.list('CORS_ORIGINS'),
+      corsOrigins: parseCorsOrigins(read.list('CORS_ORIGINS')),
       trustProxy: parseTrustProxy(read.optionalString('TRUST_PROXY')),
     },
     apnsUseDevelopment: read.boolean('APNS_USE_DEVELOPMENT', true),
@@ -306,7 +306,9 @@ const DEFAULT_SCOPE_RATES: Record<ApiScope, number> = {
 
 function parseAuth(read: EnvReader, host: string): AuthConfig {
   const mode = read.oneOf('AUTH_MODE', ['api-key', 'none'] as const, 'api-key');
-  if (mode === 'none' && !isLoopback(host) && !read.boolean('AUTH_ALLOW_UNAUTHENTICATED', false)) {
+  // Read (and checked) whatever the mode, so a typo is reported before it matters.
+  const allowUnauthenticated = read.boolean('AUTH_ALLOW_UNAUTHENTICATED', false);
+  if (mode === 'none' && !isLoopback(host) && !allowUnauthenticated) {
     throw new ConfigError(
       'AUTH_MODE',
       `is none while HOST (${host}) is not a loopback address: anyone who reaches the port could push to every ` +
@@ -342,17 +344,58 @@ export function isLoopback(host: string): boolean {
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  // Express takes addresses, subnets and names like loopback, linklocal, uniquelocal, comma separated.
-  if (!/^[0-9A-Za-z.:/, ]+$/.test(value)) {
+  const lower = value?.toLowerCase();
+  if (lower === undefined || lower === 'false') return false;
+  if (lower === 'true') return true;
+  if (/^\d+$/.test(lower)) return Number(lower);
+  // Express takes addresses, subnets and the names loopback, linklocal and uniquelocal, comma separated; anything
+  // else would only fail later, inside Express, with a stack trace.
+  const items = lower.split(',').map((item) => item.trim());
+  if (!items.every(isTrustedProxy)) {
     throw new ConfigError(
       'TRUST_PROXY',
-      `must be true, false, a hop count or a list of addresses (got "${value}")`,
+      'must be true, false, a hop count or a comma-separated list of addresses, subnets (10.0.0.0/8) or the names ' +
+        `loopback, linklocal, uniquelocal (got "${value}")`,
     );
   }
-  return value;
+  return items.join(',');
+}
+
+function isTrustedProxy(item: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) return true;
+  const [address, prefix, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (/^\d{1,3}$/.test(prefix)) return Number(prefix) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(prefix) === 4;
+}
+
+/** Browser origins are `scheme://host[:port]`; written differently (upper case, a default port) they are normalised. */
+function parseCorsOrigins(origins: string[]): string[] {
+  return origins.map((origin) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    // `*` or a path would never match a browser's Origin header, and CORS would silently stay shut.
+    if (
+      !parsed ||
+      !/^https?:$/.test(parsed.protocol) ||
+      !/^[a-z]+:\/\/[^/?#]+\/?$/i.test(origin) ||
+      parsed.username !== '' ||
+      parsed.password !== ''
+    ) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        'must be a comma-separated list of origins like https://console.example.com, without a path ' +
+          `(got "${origin}")`,
+      );
+    }
+    return parsed.origin;
+  });
 }
 
 function parseEncryptionKey(variable: string, value: string | undefined): Buffer | undefined {

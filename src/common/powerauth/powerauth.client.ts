@@ -14,6 +14,9 @@ export interface ActivationStatusResult {
 
 export class PowerAuthUnavailableError extends Error {}
 
+/** An application list of tens of thousands of apps fits many times over. */
+const POWERAUTH_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
 /** The PowerAuth Server REST API (`/v3/activation/status`, `/v3/application/list`), with HTTP Basic credentials. */
 @Injectable()
 export class PowerAuthClient {
@@ -29,6 +32,8 @@ export class PowerAuthClient {
         auth: username ? { username, password: password ?? '' } : undefined,
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         validateStatus: () => true,
+        // axios reads any size by default; PowerAuth's answers are small JSON documents.
+        maxContentLength: POWERAUTH_MAX_RESPONSE_BYTES,
       });
     }
   }

@@ -7,6 +7,11 @@ type DtoClass<T> = new () => T;
 
 const MAX_ECHOED_LENGTH = 200;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Deepest nesting of a JSON body, counted from its root as Jackson does: the original refuses deeper documents
+ * (StreamReadConstraints' default since 2.15). Much deeper input would overflow class-transformer's recursion.
+ */
+export const MAX_JSON_DEPTH = 1000;
 
 /**
  * Turns a parsed JSON value into a validated DTO instance, or throws 400 ERROR_REQUEST with one violation per bad
@@ -21,7 +26,10 @@ export function validateDto<T extends object>(dtoClass: DtoClass<T>, value: unkn
       { fieldName: fieldPrefix || 'body', invalidValue: echo(value), hint: 'must be a JSON object' },
     ]);
   }
-  const instance = plainToInstance(dtoClass, withoutForbiddenKeys(value) as object);
+  // The envelope's requestObject sits one level below the body's root.
+  const rootDepth = fieldPrefix ? 2 : 1;
+  const clean = withoutForbiddenKeys(value, rootDepth, fieldPrefix || 'body');
+  const instance = plainToInstance(dtoClass, clean as object);
   const errors = validateSync(instance, {
     whitelist: true,
     forbidNonWhitelisted: false,
@@ -64,12 +72,18 @@ export function echo(value: unknown): unknown {
   return undefined;
 }
 
-function withoutForbiddenKeys(value: unknown, depth = 0): unknown {
-  if (depth > 32 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => withoutForbiddenKeys(item, depth + 1));
+/** A copy without prototype-polluting keys at any level; deeper than MAX_JSON_DEPTH is a violation. */
+function withoutForbiddenKeys(value: unknown, depth: number, fieldName: string): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_JSON_DEPTH) {
+    throw PushServerError.invalidRequest([
+      { fieldName, hint: `must not be nested more than ${MAX_JSON_DEPTH} levels deep` },
+    ]);
+  }
+  if (Array.isArray(value)) return value.map((item) => withoutForbiddenKeys(item, depth + 1, fieldName));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (!FORBIDDEN_KEYS.has(key)) out[key] = withoutForbiddenKeys(item, depth + 1);
+    if (!FORBIDDEN_KEYS.has(key)) out[key] = withoutForbiddenKeys(item, depth + 1, fieldName);
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { RequestObject } from '../../common/validation/request-object.decorator';
 import { ValidQuery } from '../../common/validation/query.decorator';
+import { PageQuery, pageRequestOf, UNPAGED_LIST_MAX } from '../../common/validation/page-query';
 import { AdminService } from './admin.service';
 import {
   AppIdRequest,
@@ -23,14 +24,15 @@ import { ApiAccess, CallerAccess } from '../auth/api-access';
 export class AdminController {
   constructor(private readonly admin: AdminService) {}
 
+  // `page` and `size` are not in the original: without them a list answers its first UNPAGED_LIST_MAX apps.
   @Get('list')
-  list(@CallerAccess() access: ApiAccess) {
-    return this.admin.list(access);
+  list(@ValidQuery(PageQuery) query: PageQuery, @CallerAccess() access: ApiAccess) {
+    return this.admin.list(pageRequestOf(query, UNPAGED_LIST_MAX), access);
   }
 
   @Get('unconfigured/list')
-  listUnconfigured(@CallerAccess() access: ApiAccess) {
-    return this.admin.listUnconfigured(access);
+  listUnconfigured(@ValidQuery(PageQuery) query: PageQuery, @CallerAccess() access: ApiAccess) {
+    return this.admin.listUnconfigured(pageRequestOf(query, UNPAGED_LIST_MAX), access);
   }
 
   @Post('detail')

@@ -5,6 +5,7 @@ import { CredentialsCipher } from '../../common/crypto/credentials-cipher';
 import { PushServerError } from '../../common/errors/push-server.error';
 import { PowerAuthClient } from '../../common/powerauth/powerauth.client';
 import { requireNotBlank } from '../../common/validation/require-field';
+import { PageRequest } from '../../common/validation/page-query';
 import { isUniqueViolation } from '../../database/database-errors';
 import { ApiAccess } from '../auth/api-access';
 import { AuditService } from '../audit/audit.service';
@@ -51,22 +52,21 @@ export class AdminService {
     this.keys = platformKeys(config.apiNaming);
   }
 
-  async list(access: ApiAccess) {
-    const summaries = await this.apps.listSummaries();
+  async list(page: PageRequest, access: ApiAccess) {
+    // A restricted client's page is taken from its own apps, so pages stay full.
+    const summaries = await this.apps.listSummaries(page, access.caller?.appIds);
     return {
-      applicationList: summaries
-        .filter((app) => access.mayUse(app.appId))
-        .map((app) => ({
-          appId: app.appId,
-          [this.keys.apns]: app.hasApns,
-          [this.keys.fcm]: app.hasFcm,
-          [this.keys.hms]: app.hasHms,
-        })),
+      applicationList: summaries.map((app) => ({
+        appId: app.appId,
+        [this.keys.apns]: app.hasApns,
+        [this.keys.fcm]: app.hasFcm,
+        [this.keys.hms]: app.hasHms,
+      })),
     };
   }
 
-  /** PowerAuth applications that have no push configuration yet. */
-  async listUnconfigured(access: ApiAccess) {
+  /** PowerAuth applications that have no push configuration yet, one page of them in PowerAuth's order. */
+  async listUnconfigured(page: PageRequest, access: ApiAccess) {
     if (!this.powerAuth.configured) return { applicationList: [] };
     let powerAuthApps: string[];
     try {
@@ -77,10 +77,9 @@ export class AdminService {
       );
     }
     const configured = new Set(await this.apps.listAppIds());
+    const unconfigured = powerAuthApps.filter((id) => !configured.has(id) && access.mayUse(id));
     return {
-      applicationList: powerAuthApps
-        .filter((id) => !configured.has(id) && access.mayUse(id))
-        .map((appId) => ({ appId })),
+      applicationList: unconfigured.slice(page.offset, page.offset + page.size).map((appId) => ({ appId })),
     };
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { PageRequest } from '../../common/validation/page-query';
 import { AppCredentialsEntity } from './entities/app-credentials.entity';
 
 /** Columns a listing needs: the flags come from whether the secrets are set, not from their values. */
@@ -41,9 +42,13 @@ export class AppCredentialsRepository {
     return new Map(rows.map((row) => [row.appId, row.id]));
   }
 
-  async listSummaries(): Promise<AppCredentialsSummary[]> {
-    const rows: Array<Record<string, unknown>> = await this.repository
-      .createQueryBuilder('app')
+  /** One page of the apps, by id. */
+  /** `appIds`: only these apps (a restricted caller's); undefined = every app. */
+  async listSummaries(page: PageRequest, appIds?: ReadonlySet<string>): Promise<AppCredentialsSummary[]> {
+    if (appIds?.size === 0) return [];
+    const query = this.repository.createQueryBuilder('app');
+    if (appIds) query.where('app.app_id IN (:...appIds)', { appIds: [...appIds] });
+    const rows: Array<Record<string, unknown>> = await query
       .select('app.app_id', 'appId')
       .addSelect('CASE WHEN app.apns_private_key IS NULL THEN 0 ELSE 1 END', 'hasApns')
       .addSelect('CASE WHEN app.fcm_private_key IS NULL THEN 0 ELSE 1 END', 'hasFcm')
@@ -52,6 +57,8 @@ export class AppCredentialsRepository {
         'hasHms',
       )
       .orderBy('app.id', 'ASC')
+      .offset(page.offset)
+      .limit(page.size)
       .getRawMany();
     return rows.map((row) => ({
       appId: String(row.appId),

@@ -54,6 +54,30 @@ export class ApiAuthGuard implements CanActivate {
     return true;
   }
 
+  /**
+   * The gate of the API description, which Express serves outside Nest's guards: the per-address limit and, in
+   * api-key mode, any active client's key (no scope needed).
+   */
+  async admitToApiDescription(request: Request): Promise<void> {
+    const address = sourceAddress(request);
+    this.limit(`address:${address}`, this.config.rateLimits.perAddress);
+    if (this.config.auth.mode === 'api-key') await this.authenticate(request, address);
+  }
+
+  /**
+   * Whether a campaign user list may be read with its larger body limit: asked before the body is read, so only a
+   * client with the campaign scope can make the server parse megabytes. Anyone else gets the general limit, and the
+   * guard answers (and counts a failure) as usual afterwards.
+   */
+  async mayPostLargeBody(request: Request): Promise<boolean> {
+    if (this.config.auth.mode === 'none') return true;
+    if (this.failures.blockedFor(sourceAddress(request)) > 0) return false;
+    const key = apiKeyFromAuthorization(request.headers.authorization);
+    if (!key) return false;
+    const caller = await this.authenticator.authenticate(key).catch(() => undefined);
+    return caller?.scopes.has('campaign') ?? false;
+  }
+
   /** The caller behind the request's Authorization header; 401 (or 429 after too many failures) otherwise. */
   async authenticate(request: Request, address = sourceAddress(request)): Promise<ApiCaller> {
     const blockedFor = this.failures.blockedFor(address);
@@ -70,8 +94,12 @@ export class ApiAuthGuard implements CanActivate {
     const caller = await this.authenticator.authenticate(key);
     if (!caller) {
       this.failures.record(address);
-      // The key id is public; the secret never reaches a log.
-      this.logger.warn(`Failed authentication from ${address} with key id ${key.keyId}`);
+      // A client's key id is public; one that names no client may be a secret sent in the wrong field (Basic user
+      // and password swapped), so only its length is logged. The secret never reaches a log.
+      const keyId = this.authenticator.isKnownKeyId(key.keyId)
+        ? `key id ${key.keyId}`
+        : `an unknown key id of ${key.keyId.length} characters`;
+      this.logger.warn(`Failed authentication from ${address} with ${keyId}`);
       throw new PushServerError('ERROR_UNAUTHORIZED', 'Invalid API credentials', undefined, {
         'WWW-Authenticate': WWW_AUTHENTICATE,
       });

@@ -47,6 +47,11 @@ export class ApiAuthenticator {
     };
   }
 
+  /** Whether the key id names a client (revoked or not), as its last lookup found. */
+  isKnownKeyId(keyId: string): boolean {
+    return this.clients.get(keyId)?.record !== undefined;
+  }
+
   /** Forget what this node knows of a key id, after it changed here. */
   forget(keyId: string): void {
     this.clients.delete(keyId);

@@ -26,8 +26,23 @@ export class BootstrapClientService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.auth.mode !== 'api-key' || (await this.clients.count()) > 0) return;
+    if (this.config.auth.mode === 'none') {
+      this.logger.warn(
+        'AUTH_MODE=none: every route is open without credentials and no client scopes or per-client rate limits ' +
+          'apply; run it like this only behind a gateway that authenticates callers',
+      );
+      return;
+    }
     const configured = this.config.auth.bootstrapApiKey;
+    if ((await this.clients.count()) > 0) {
+      // Setting it on a running installation does nothing; say so rather than leave the operator with a 401.
+      if (configured && !(await this.clients.findByKeyId(parseApiKey(configured)!.keyId))) {
+        this.logger.warn(
+          'BOOTSTRAP_API_KEY is ignored: it only creates the first API client, and clients exist',
+        );
+      }
+      return;
+    }
     const key = configured ? parseApiKey(configured)! : generateApiKey();
     try {
       await this.clients.insert({
@@ -54,20 +69,22 @@ export class BootstrapClientService implements OnApplicationBootstrap {
       );
       return;
     }
-    process.stdout.write(bootstrapBanner(key.keyId, formatApiKey(key), key.secret));
+    process.stdout.write(bootstrapBanner(key.keyId, formatApiKey(key)));
   }
 }
 
-function bootstrapBanner(keyId: string, apiKey: string, secret: string): string {
+// The key appears once, so the banner is the only copy to clear from a terminal's scrollback.
+function bootstrapBanner(keyId: string, apiKey: string): string {
   const rule = '='.repeat(78);
   return [
     rule,
     `First start: created the API client "${BOOTSTRAP_CLIENT_NAME}" with every scope.`,
     'Its key is shown only this once. Store it now, then create narrower clients with: npm run cli -- client create',
     '',
-    `  API key:  ${apiKey}`,
-    `  as Bearer:  Authorization: Bearer ${apiKey}`,
-    `  as Basic:   user ${keyId}, password ${secret}`,
+    `  API key: ${apiKey}`,
+    '',
+    'Send it as "Authorization: Bearer <API key>", or as HTTP Basic with user name ' +
+      `${keyId} and the part after the first dot as the password.`,
     rule,
     '',
   ].join('\n');

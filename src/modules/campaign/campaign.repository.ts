@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import { PageRequest } from '../../common/validation/page-query';
 import { SqlBuilder } from '../../database/sql-builder';
 import { AppCredentialsEntity } from '../admin/entities/app-credentials.entity';
 import { CampaignEntity } from './entities/campaign.entity';
@@ -39,11 +40,19 @@ export class CampaignRepository {
     return record ?? null;
   }
 
-  /** Every campaign, or only those not sent yet, by id. */
-  list(onlyUnsent: boolean): Promise<CampaignRecord[]> {
-    return this.select(undefined, (query) =>
-      onlyUnsent ? query.where('c.sent = :sent', { sent: false }) : query,
-    );
+  /** One page of every campaign, or of those not sent yet, by id. */
+  /** `appIds`: only campaigns of these apps (a restricted caller's); undefined = every campaign. */
+  async list(
+    onlyUnsent: boolean,
+    page: PageRequest,
+    appIds?: ReadonlySet<string>,
+  ): Promise<CampaignRecord[]> {
+    if (appIds?.size === 0) return [];
+    return this.select(undefined, (query) => {
+      if (onlyUnsent) query.andWhere('c.sent = :sent', { sent: false });
+      if (appIds) query.andWhere('a.appId IN (:...appIds)', { appIds: [...appIds] });
+      return query.offset(page.offset).limit(page.size);
+    });
   }
 
   async insert(campaign: NewCampaign, manager?: EntityManager): Promise<number> {

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Paged } from '../../common/envelope/envelope';
 import { PushServerError } from '../../common/errors/push-server.error';
 import { queryBoolValue } from '../../common/validation/constraints';
-import { PageQuery, pageRequestOf } from '../../common/validation/page-query';
+import { PageQuery, pageRequestOf, UNPAGED_LIST_MAX } from '../../common/validation/page-query';
 import { requireNotBlank, requirePresent } from '../../common/validation/require-field';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { AppCredentialsRepository } from '../admin/app-credentials.repository';
@@ -73,13 +73,12 @@ export class CampaignService {
     return toResponse(await this.requireCampaign(id, access));
   }
 
-  /** `all=true`: every campaign; `all` missing or false: the campaigns not sent yet. Ordered by id. */
+  /** `all=true`: every campaign; `all` missing or false: the campaigns not sent yet. Ordered by id, one page. */
   async list(query: CampaignListQuery, access: ApiAccess): Promise<CampaignResponse[]> {
     const all = queryBoolValue(query.all, false);
-    const campaigns = await this.campaigns.list(!all);
-    return campaigns
-      .filter((campaign) => (campaign.appId === null ? !access.restricted : access.mayUse(campaign.appId)))
-      .map(toResponse);
+    // A restricted client's page is taken from its own apps' campaigns, so pages stay full.
+    const page = pageRequestOf(query, UNPAGED_LIST_MAX);
+    return (await this.campaigns.list(!all, page, access.caller?.appIds)).map(toResponse);
   }
 
   /**

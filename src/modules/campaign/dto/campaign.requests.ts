@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Nested, QueryBool, Text } from '../../../common/validation/constraints';
+import { PageQuery } from '../../../common/validation/page-query';
 import { PushMessageBodyDto } from '../../message/dto/message.requests';
 
 /** Most user ids one `/user/add` or `/user/delete` request may carry. */
@@ -18,7 +19,8 @@ export class TestCampaignRequest {
   @ApiProperty({ example: '123' }) @Text({ max: USER_ID_MAX }) userId?: string | null;
 }
 
-export class CampaignListQuery {
+/** `page` and `size` are not in the original: without them the list answers its first UNPAGED_LIST_MAX campaigns. */
+export class CampaignListQuery extends PageQuery {
   @ApiPropertyOptional({
     description: 'true: every campaign; false or missing: the campaigns not sent yet',
     default: false,
