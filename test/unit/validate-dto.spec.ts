@@ -67,6 +67,28 @@ describe('validateDto', () => {
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
+  it('rejects JSON nested deeper than 32 levels instead of overflowing the stack (found by the fuzzer)', () => {
+    const nested = (depth: number) => JSON.parse(`${'{"a":['.repeat(depth)}${']}'.repeat(depth)}`);
+    expect(() => validateDto(Sample, { appId: 'a', unknown: nested(15) }, 'requestObject')).not.toThrow();
+    expect(violations({ appId: 'a', unknown: nested(16) })).toEqual([
+      { fieldName: 'requestObject', hint: 'must not be nested more than 32 levels deep' },
+    ]);
+    expect(violations(nested(30_000))).toEqual([
+      { fieldName: 'requestObject', hint: 'must not be nested more than 32 levels deep' },
+    ]);
+  });
+
+  it('rejects the NUL character in text, which PostgreSQL cannot store (found by the fuzzer)', () => {
+    expect(violations({ appId: 'a\u0000b', list: ['\u0000'] })).toEqual([
+      {
+        fieldName: 'requestObject.appId',
+        invalidValue: 'a\u0000b',
+        hint: 'must not contain the NUL character',
+      },
+      { fieldName: 'requestObject.list', hint: 'each item: must not contain the NUL character' },
+    ]);
+  });
+
   it('rejects a missing or non-object payload', () => {
     expect(violations(null)).toEqual([{ fieldName: 'requestObject', hint: 'must not be null' }]);
     expect(violations([1])).toEqual([{ fieldName: 'requestObject', hint: 'must be a JSON object' }]);

@@ -7,6 +7,8 @@ type DtoClass<T> = new () => T;
 
 const MAX_ECHOED_LENGTH = 200;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** No request needs deeper JSON; class-transformer's recursive walk overflows the stack on a few thousand levels. */
+export const MAX_JSON_DEPTH = 32;
 
 /**
  * Turns a parsed JSON value into a validated DTO instance, or throws 400 ERROR_REQUEST with one violation per bad
@@ -21,7 +23,7 @@ export function validateDto<T extends object>(dtoClass: DtoClass<T>, value: unkn
       { fieldName: fieldPrefix || 'body', invalidValue: echo(value), hint: 'must be a JSON object' },
     ]);
   }
-  const instance = plainToInstance(dtoClass, withoutForbiddenKeys(value) as object);
+  const instance = plainToInstance(dtoClass, withoutForbiddenKeys(value, fieldPrefix || 'body') as object);
   const errors = validateSync(instance, {
     whitelist: true,
     forbidNonWhitelisted: false,
@@ -64,12 +66,18 @@ export function echo(value: unknown): unknown {
   return undefined;
 }
 
-function withoutForbiddenKeys(value: unknown, depth = 0): unknown {
-  if (depth > 32 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => withoutForbiddenKeys(item, depth + 1));
+/** A copy without prototype-polluting keys at any depth; JSON nested deeper than MAX_JSON_DEPTH is a 400. */
+function withoutForbiddenKeys(value: unknown, fieldName: string, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_JSON_DEPTH) {
+    throw PushServerError.invalidRequest([
+      { fieldName, hint: `must not be nested more than ${MAX_JSON_DEPTH} levels deep` },
+    ]);
+  }
+  if (Array.isArray(value)) return value.map((item) => withoutForbiddenKeys(item, fieldName, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (!FORBIDDEN_KEYS.has(key)) out[key] = withoutForbiddenKeys(item, depth + 1);
+    if (!FORBIDDEN_KEYS.has(key)) out[key] = withoutForbiddenKeys(item, fieldName, depth + 1);
   }
   return out;
 }
