@@ -81,6 +81,14 @@ describe('ApiExceptionFilter', () => {
     });
   });
 
+  it('answers a 4xx http-error of the body parser without `type` (bad gzip) with its status (found by the fuzzer)', () => {
+    const zlib = Object.assign(new Error('incorrect header check'), { code: 'Z_DATA_ERROR' });
+    const wrapped = Object.assign(zlib, { status: 400, statusCode: 400, expose: true });
+    const response = answer(wrapped);
+    expect(response.statusCode).toBe(400);
+    expect((response.body as { responseObject: { code: string } }).responseObject.code).toBe('ERROR_REQUEST');
+  });
+
   it('maps a domain error code to its status through the one table', () => {
     const response = answer(PushServerError.generic('Application already exists'));
     expect(response.statusCode).toBe(400);

@@ -67,6 +67,26 @@ describe('validateDto', () => {
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
+  it('rejects JSON nested deeper than 1000 levels instead of overflowing the stack (found by the fuzzer)', () => {
+    // The exact boundary, counted as Jackson counts it, is in test/e2e/request-limits.e2e-spec.ts.
+    const nested = (depth: number) => JSON.parse(`${'{"a":['.repeat(depth)}${']}'.repeat(depth)}`);
+    expect(() => validateDto(Sample, { appId: 'a', unknown: nested(400) }, 'requestObject')).not.toThrow();
+    expect(violations(nested(30_000))).toEqual([
+      { fieldName: 'requestObject', hint: 'must not be nested more than 1000 levels deep' },
+    ]);
+  });
+
+  it('rejects the NUL character in text, which PostgreSQL cannot store (found by the fuzzer)', () => {
+    expect(violations({ appId: 'a\u0000b', list: ['\u0000'] })).toEqual([
+      {
+        fieldName: 'requestObject.appId',
+        invalidValue: 'a\u0000b',
+        hint: 'must not contain the NUL character',
+      },
+      { fieldName: 'requestObject.list', hint: 'each item: must not contain the NUL character' },
+    ]);
+  });
+
   it('rejects a missing or non-object payload', () => {
     expect(violations(null)).toEqual([{ fieldName: 'requestObject', hint: 'must not be null' }]);
     expect(violations([1])).toEqual([{ fieldName: 'requestObject', hint: 'must be a JSON object' }]);

@@ -147,10 +147,14 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0].slice(0, 300) : String(error);
 }
 
-/** body-parser errors (too large, bad charset, aborted) carry `type` and `status` and do not reach Nest as HTTP errors. */
+/**
+ * body-parser errors (too large, bad charset, aborted, a body that is not the gzip its Content-Encoding says) are
+ * http-errors with a 4xx `status` and `type` or `expose`, and do not reach Nest as HTTP errors.
+ */
 function bodyParserErrorStatus(error: unknown): number | undefined {
-  const candidate = error as { type?: unknown; status?: unknown } | null;
-  if (typeof candidate?.type !== 'string' || typeof candidate.status !== 'number') return undefined;
+  const candidate = error as { type?: unknown; status?: unknown; expose?: unknown } | null;
+  if (typeof candidate?.status !== 'number') return undefined;
+  if (typeof candidate.type !== 'string' && candidate.expose !== true) return undefined;
   return candidate.status >= 400 && candidate.status < 500 ? candidate.status : undefined;
 }
 

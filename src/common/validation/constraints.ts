@@ -33,6 +33,13 @@ function rule(name: string, hintFor: (value: unknown) => string | undefined): Pr
   });
 }
 
+/**
+ * PostgreSQL's text types cannot hold U+0000 (the query fails); no identifier or message needs it, so it is refused
+ * on every dialect alike.
+ */
+export const NUL_HINT = 'must not contain the NUL character';
+export const hasNul = (value: string) => value.includes('\u0000');
+
 function sizeHint(min: number | undefined, max: number | undefined): string {
   return `size must be between ${min ?? 0} and ${max ?? 2147483647}`;
 }
@@ -62,6 +69,7 @@ export function Text(options: TextOptions): PropertyDecorator {
     if (value.length > options.max || (options.min !== undefined && value.length < options.min)) {
       return sizeHint(options.min, options.max);
     }
+    if (hasNul(value)) return NUL_HINT;
     if (options.pattern && !options.pattern.test(value)) return `must match "${options.pattern.source}"`;
     return undefined;
   });
@@ -128,6 +136,7 @@ export function TextList(options: TextListOptions): PropertyDecorator {
     for (const item of value) {
       if (typeof item !== 'string') return 'must be an array of strings';
       if (item.length > options.itemMax) return `each item: ${sizeHint(0, options.itemMax)}`;
+      if (hasNul(item)) return `each item: ${NUL_HINT}`;
       if (options.itemPattern && !options.itemPattern.test(item)) {
         return `each item must match "${options.itemPattern.source}"`;
       }

@@ -2,6 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiBody, ApiProperty } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { PushServerError, Violation } from '../errors/push-server.error';
+import { hasNul, NUL_HINT } from './constraints';
 import { echo, validateDto } from './validate-dto';
 
 type DtoClass = new () => object;
@@ -122,6 +123,7 @@ function validateTextList(list: unknown, options: TextListBodyOptions): string[]
     if (typeof item !== 'string') hint = 'must be a string';
     else if (item.trim() === '') hint = 'must not be blank';
     else if (item.length > options.itemMax) hint = `size must be between 1 and ${options.itemMax}`;
+    else if (hasNul(item)) hint = NUL_HINT;
     if (hint) violations.push({ fieldName: `${field}[${index}]`, invalidValue: echo(item), hint });
   }
   if (violations.length > 0) throw PushServerError.invalidRequest(violations);
