@@ -44,17 +44,7 @@ describe('body size limits', () => {
     });
     campaigns = await createTestClient(t, 'campaigns', ['campaign']);
     devices = await createTestClient(t, 'devices', ['device']);
-    await t
-      .http()
-      .post('/admin/app/create')
-      .send({ requestObject: { appId: 'mobile-app' } })
-      .expect(200);
-    const created = await t
-      .http()
-      .post('/push/campaign/create')
-      .send({ requestObject: { appId: 'mobile-app', message: { title: 'Hi' } } })
-      .expect(200);
-    campaignId = created.body.responseObject.id;
+    campaignId = await createAppAndCampaign(t);
   });
   afterAll(() => t.close());
 
@@ -144,17 +134,7 @@ describe('body size limits by default', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    await t
-      .http()
-      .post('/admin/app/create')
-      .send({ requestObject: { appId: 'mobile-app' } })
-      .expect(200);
-    const created = await t
-      .http()
-      .post('/push/campaign/create')
-      .send({ requestObject: { appId: 'mobile-app', message: { title: 'Hi' } } })
-      .expect(200);
-    campaignId = created.body.responseObject.id;
+    campaignId = await createAppAndCampaign(t);
   });
   afterAll(() => t.close());
 
@@ -361,4 +341,19 @@ async function postChunked(
     for (let start = 0; start < body.length; start += 1000) request.write(body.slice(start, start + 1000));
     request.end();
   });
+}
+
+/** App `mobile-app` and a campaign of it; the campaign's id. */
+async function createAppAndCampaign(t: TestApp): Promise<number> {
+  await t
+    .http()
+    .post('/admin/app/create')
+    .send({ requestObject: { appId: 'mobile-app' } })
+    .expect(200);
+  const created = await t
+    .http()
+    .post('/push/campaign/create')
+    .send({ requestObject: { appId: 'mobile-app', message: { title: 'Hi' } } })
+    .expect(200);
+  return created.body.responseObject.id;
 }
