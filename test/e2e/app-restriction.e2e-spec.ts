@@ -280,7 +280,11 @@ describe('API clients restricted to some apps', () => {
           .http()
           .post(path)
           .send({ requestObject: body(token) });
-        expect({ status: refused.status, body: refused.body }).toEqual({ status: 403, body: onApp(B) });
+        // The answer does not name app-b: the caller learns nothing about apps beyond its own.
+        expect({ status: refused.status, body: refused.body }).toEqual({
+          status: 403,
+          body: forbidden('API client is not allowed to act on a device of another app'),
+        });
         expect(await devices(token, `${token}-new`)).toEqual(before);
 
         // The same registration by a client of both apps moves the row to app-a, as registration does.

@@ -153,7 +153,11 @@ describe('failed authentications per source address', () => {
     return authorization === undefined ? request : request.set('Authorization', authorization);
   };
 
-  it('after the limit refuses even a correct key from that address until the window ends', async () => {
+  it('after the limit refuses every key this node has not verified yet, and every failure, until the window ends', async () => {
+    // A correct key this node has never checked needs the slow check, which the block refuses: a guesser cannot
+    // learn that a guess was right. A key already verified here costs nothing and proves nothing, so it passes.
+    const fresh = await createTestClient(t, 'fresh', ['admin']);
+    await t.http().get('/admin/app/list').expect(200);
     const started = Date.now();
     await as('198.51.100.7', 'Bearer unknown-1.secret').expect(401);
     await as('198.51.100.7', 'Bearer unknown-2.secret').expect(401);
@@ -161,24 +165,46 @@ describe('failed authentications per source address', () => {
     await as('198.51.100.7').expect(401);
     await as('198.51.100.7', 'Bearer test-admin.wrong-secret').expect(401);
 
-    const blocked = await as('198.51.100.7', TEST_AUTHORIZATION);
+    const blocked = await as('198.51.100.7', fresh.bearer);
     expectRateLimited(blocked, 'Too many failed authentication attempts');
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(WINDOW_SECONDS);
     expectRateLimited(await as('198.51.100.7'), 'Too many failed authentication attempts');
+    expectRateLimited(
+      await as('198.51.100.7', 'Bearer test-admin.wrong-again'),
+      'Too many failed authentication attempts',
+    );
     const create = await t
       .anonymous()
       .post('/admin/app/create')
       .set('X-Forwarded-For', '198.51.100.7')
-      .set('Authorization', TEST_AUTHORIZATION)
+      .set('Authorization', fresh.bearer)
       .send({ requestObject: { appId: 'blocked-app' } });
     expectRateLimited(create, 'Too many failed authentication attempts');
     expect(await t.sql('SELECT id FROM push_app_credentials')).toEqual([]);
+    await as('198.51.100.7', TEST_AUTHORIZATION).expect(200);
 
     // Other addresses and the public routes are not affected.
-    await as('198.51.100.8', TEST_AUTHORIZATION).expect(200);
+    await as('198.51.100.8', fresh.bearer).expect(200);
     await as('198.51.100.7', undefined, '/push/service/status').expect(200);
 
     await sleep(started + WINDOW_SECONDS * 1000 + 500 - Date.now());
-    await as('198.51.100.7', TEST_AUTHORIZATION).expect(200);
+    await as('198.51.100.7', 'Bearer test-admin.wrong-secret').expect(401);
+  });
+
+  it('counts concurrent guesses before checking them: a burst cannot run more slow checks than the limit', async () => {
+    const guesses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => as('192.0.2.44', `Bearer test-admin.concurrent-guess-${i}`)),
+    );
+    expect(statuses(guesses)).toEqual([...Array(3).fill(401), ...Array(9).fill(429)]);
+  });
+
+  it('limits an IPv6 /64 as one address', async () => {
+    for (const host of ['1', '2', '3'])
+      await as(`2001:db8:1:2::${host}`, `Bearer test-admin.v6-guess-${host}`).expect(401);
+    expectRateLimited(
+      await as('2001:db8:1:2:ffff::9', 'Bearer test-admin.v6-guess-4'),
+      'Too many failed authentication attempts',
+    );
+    await as('2001:db8:1:3::1', 'Bearer test-admin.v6-guess-5').expect(401);
   });
 });

@@ -1,4 +1,4 @@
-import { FailureCounter, RateLimiter } from '../../src/modules/auth/rate-limiter';
+import { addressGroup, FailureCounter, RateLimiter } from '../../src/modules/auth/rate-limiter';
 
 describe('RateLimiter', () => {
   it('lets a key burst up to its rate, then answers the whole seconds to wait', () => {
@@ -51,12 +51,12 @@ describe('RateLimiter', () => {
     expect(limiter.take('new', 1, 1000)).toBe(0);
     expect(limiter.take('busy', 1, 1000)).toBe(0);
     expect(limiter.take('busy', 1, 1000)).toBe(1);
-    // Two keys with state at the bound: a third key clears them all rather than grow.
-    const flooded = new RateLimiter(2);
-    flooded.take('a', 1, 0);
-    flooded.take('b', 1, 0);
-    expect(flooded.take('c', 1, 0)).toBe(0);
+    // Keys with state at the bound: a new key drops the oldest tenth (here one), not everything.
+    const flooded = new RateLimiter(10);
+    for (const key of 'abcdefghij') flooded.take(key, 1, 0);
+    expect(flooded.take('k', 1, 0)).toBe(0);
     expect(flooded.take('a', 1, 0)).toBe(0);
+    expect(flooded.take('j', 1, 0)).toBe(1);
   });
 });
 
@@ -94,7 +94,16 @@ describe('FailureCounter', () => {
     expect(failures.blockedFor('a', 2000)).toBe(0);
   });
 
-  it('stays bounded: ended windows go first, then everything', () => {
+  it('takes back a failure counted before a check that passed', () => {
+    const failures = new FailureCounter(2, 1000);
+    failures.record('a', 0);
+    failures.record('a', 0);
+    expect(failures.blockedFor('a', 10)).toBe(1);
+    failures.forgive('a', 10);
+    expect(failures.blockedFor('a', 10)).toBe(0);
+  });
+
+  it('stays bounded: ended windows go first, then the oldest', () => {
     const failures = new FailureCounter(1, 1000, 2);
     failures.record('old', 0);
     failures.record('current', 1500);
@@ -105,5 +114,20 @@ describe('FailureCounter', () => {
     failures.record('newest', 1700);
     expect(failures.blockedFor('current', 1700)).toBe(0);
     expect(failures.blockedFor('newest', 1700)).toBe(1);
+  });
+});
+
+describe('addressGroup', () => {
+  it.each([
+    ['192.0.2.7', '192.0.2.7'],
+    ['::ffff:192.0.2.7', '192.0.2.7'],
+    ['2001:db8:1:2::1', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002:ffff:0:0:9', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['unknown', 'unknown'],
+  ])('%s is limited as %s', (address, group) => {
+    expect(addressGroup(address)).toBe(group);
   });
 });

@@ -8,7 +8,10 @@ import { ApiAuthenticator } from './api-authenticator.service';
 import { ApiScope } from './api-scopes';
 import { PUBLIC_METADATA, SCOPE_METADATA } from './auth.decorators';
 import { apiKeyFromAuthorization, WWW_AUTHENTICATE } from './authorization-header';
-import { FailureCounter, RateLimiter } from './rate-limiter';
+import { addressGroup, FailureCounter, RateLimiter } from './rate-limiter';
+
+/** Where a request's authentication is kept, so that it runs once per request. */
+const AUTHENTICATION_KEY = 'pushServerAuthentication';
 
 /**
  * The one gate in front of every route: the per-address rate limit, then (AUTH_MODE=api-key) the API key, the
@@ -32,7 +35,7 @@ export class ApiAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     const address = sourceAddress(request);
-    this.limit(`address:${address}`, this.config.rateLimits.perAddress);
+    this.limit(`address:${addressGroup(address)}`, this.config.rateLimits.perAddress);
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, targets)) return true;
     if (this.config.auth.mode === 'none') {
@@ -60,30 +63,42 @@ export class ApiAuthGuard implements CanActivate {
    */
   async admitToApiDescription(request: Request): Promise<void> {
     const address = sourceAddress(request);
-    this.limit(`address:${address}`, this.config.rateLimits.perAddress);
+    this.limit(`address:${addressGroup(address)}`, this.config.rateLimits.perAddress);
     if (this.config.auth.mode === 'api-key') await this.authenticate(request, address);
   }
 
   /**
    * Whether a campaign user list may be read with its larger body limit: asked before the body is read, so only a
-   * client with the campaign scope can make the server parse megabytes. Anyone else gets the general limit, and the
-   * guard answers (and counts a failure) as usual afterwards.
+   * client with the campaign scope can make the server parse megabytes. The authentication is kept on the request and
+   * reused by the guard, so a failure counts once, even when the body then fails to parse and the guard never runs.
    */
   async mayPostLargeBody(request: Request): Promise<boolean> {
     if (this.config.auth.mode === 'none') return true;
-    if (this.failures.blockedFor(sourceAddress(request)) > 0) return false;
-    const key = apiKeyFromAuthorization(request.headers.authorization);
-    if (!key) return false;
-    const caller = await this.authenticator.authenticate(key).catch(() => undefined);
+    const caller = await this.authenticateOnce(request, sourceAddress(request)).catch(() => undefined);
     return caller?.scopes.has('campaign') ?? false;
   }
 
   /** The caller behind the request's Authorization header; 401 (or 429 after too many failures) otherwise. */
-  async authenticate(request: Request, address = sourceAddress(request)): Promise<ApiCaller> {
-    const blockedFor = this.failures.blockedFor(address);
-    if (blockedFor > 0) throw rateLimited(blockedFor, 'Too many failed authentication attempts');
+  authenticate(request: Request, address = sourceAddress(request)): Promise<ApiCaller> {
+    return this.authenticateOnce(request, address);
+  }
+
+  private authenticateOnce(request: Request, address: string): Promise<ApiCaller> {
+    const holder = request as unknown as Record<string, Promise<ApiCaller> | undefined>;
+    holder[AUTHENTICATION_KEY] ??= this.check(request, addressGroup(address), address);
+    return holder[AUTHENTICATION_KEY];
+  }
+
+  /**
+   * Failed attempts count per address group (an IPv6 /64). An address over its limit may still use a key this node
+   * has already verified (that costs nothing and proves nothing to a guesser); anything needing a slow check, and every
+   * failure, is answered 429 until the window ends.
+   */
+  private async check(request: Request, group: string, address: string): Promise<ApiCaller> {
     const key = apiKeyFromAuthorization(request.headers.authorization);
     if (!key) {
+      const blockedFor = this.failures.blockedFor(group);
+      if (blockedFor > 0) throw rateLimited(blockedFor, 'Too many failed authentication attempts');
       throw new PushServerError(
         'ERROR_UNAUTHORIZED',
         'Authentication required: send an API key as HTTP Basic (key id and secret) or as Bearer <keyId>.<secret>',
@@ -91,20 +106,32 @@ export class ApiAuthGuard implements CanActivate {
         { 'WWW-Authenticate': WWW_AUTHENTICATE },
       );
     }
-    const caller = await this.authenticator.authenticate(key);
-    if (!caller) {
-      this.failures.record(address);
-      // A client's key id is public; one that names no client may be a secret sent in the wrong field (Basic user
-      // and password swapped), so only its length is logged. The secret never reaches a log.
-      const keyId = this.authenticator.isKnownKeyId(key.keyId)
-        ? `key id ${key.keyId}`
-        : `an unknown key id of ${key.keyId.length} characters`;
-      this.logger.warn(`Failed authentication from ${address} with ${keyId}`);
-      throw new PushServerError('ERROR_UNAUTHORIZED', 'Invalid API credentials', undefined, {
-        'WWW-Authenticate': WWW_AUTHENTICATE,
-      });
+    let counted = false;
+    const caller = await this.authenticator.authenticate(key, {
+      before: () => {
+        const blockedFor = this.failures.blockedFor(group);
+        if (blockedFor > 0) throw rateLimited(blockedFor, 'Too many failed authentication attempts');
+        this.failures.record(group);
+        counted = true;
+      },
+      passed: () => this.failures.forgive(group),
+    });
+    if (caller) return caller;
+    // A slow check was admitted (and counted) before it ran; a quick failure is counted now, refused if over.
+    if (!counted) {
+      const blockedFor = this.failures.blockedFor(group);
+      this.failures.record(group);
+      if (blockedFor > 0) throw rateLimited(blockedFor, 'Too many failed authentication attempts');
     }
-    return caller;
+    // A client's key id is public; one that names no client may be a secret sent in the wrong field (Basic user
+    // and password swapped), so only its length is logged. The secret never reaches a log.
+    const keyId = this.authenticator.isKnownKeyId(key.keyId)
+      ? `key id ${key.keyId}`
+      : `an unknown key id of ${key.keyId.length} characters`;
+    this.logger.warn(`Failed authentication from ${address} with ${keyId}`);
+    throw new PushServerError('ERROR_UNAUTHORIZED', 'Invalid API credentials', undefined, {
+      'WWW-Authenticate': WWW_AUTHENTICATE,
+    });
   }
 
   private limit(key: string, perSecond: number): void {

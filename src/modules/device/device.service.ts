@@ -191,7 +191,13 @@ export class DeviceService {
     for (const row of rows) {
       if (row.appId === app) continue;
       const other = await this.apps.findById(row.appId);
-      if (other) access.assertApp(other.appId);
+      // Not naming the other app: the caller must not learn which apps exist beyond its own.
+      if (other && !access.mayUse(other.appId)) {
+        throw new PushServerError(
+          'ERROR_FORBIDDEN',
+          'API client is not allowed to act on a device of another app',
+        );
+      }
     }
   }
 
