@@ -43,9 +43,7 @@ class ProviderWorkerHandle {
     private readonly index: number,
     private readonly data: ProviderWorkerData,
     private readonly logger: Logger,
-  ) {
-    this.start();
-  }
+  ) {}
 
   get inFlight(): number {
     return this.pending.size;
@@ -58,6 +56,8 @@ class ProviderWorkerHandle {
     targets: DeviceTarget[],
   ): Promise<DeliveryOutcome[]> {
     if (this.closing) return Promise.resolve(retryable(targets.length, 'Provider worker is closing'));
+    // Started on the first send, so a process that never sends (the CLI, most tests) starts no thread.
+    if (!this.worker && !this.restartTimer) this.start();
     if (this.sentApps.get(app.appId) !== app.credentialsVersion) {
       this.sentApps.set(app.appId, app.credentialsVersion);
       this.post({ op: 'app', app });
@@ -94,11 +94,12 @@ class ProviderWorkerHandle {
     while (this.pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     clearTimeout(this.restartTimer);
     const worker = this.worker;
-    if (!worker) return;
-    const closed = new Promise<void>((resolve) => (this.closed = resolve));
-    this.post({ op: 'close' });
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
-    await worker.terminate();
+    if (worker) {
+      const closed = new Promise<void>((resolve) => (this.closed = resolve));
+      this.post({ op: 'close' });
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+      await worker.terminate();
+    }
     this.failPending('Provider worker closed');
   }
 
@@ -111,8 +112,8 @@ class ProviderWorkerHandle {
         : [];
     const worker = new Worker(entry, { workerData: this.data, execArgv, name: `providers-${this.index}` });
     this.worker = worker;
+    this.restartTimer = undefined;
     this.startedAt = Date.now();
-    this.sentApps.clear();
     worker.unref();
     worker.on('message', (message: FromWorker) => this.receive(message));
     worker.on('error', (error) =>
@@ -130,6 +131,7 @@ class ProviderWorkerHandle {
     this.logger.warn(`Provider worker ${this.index} stopped (exit code ${code}); starting a new one`);
     // Operations queued for the dead thread: credentials are sent again as needed, sends were failed above.
     this.outbox = [];
+    this.sentApps.clear();
     const pause = Date.now() - this.startedAt < RESTART_PAUSE_MS ? RESTART_PAUSE_MS : 0;
     this.restartTimer = setTimeout(() => this.start(), pause);
     this.restartTimer.unref();
