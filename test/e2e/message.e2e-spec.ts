@@ -38,11 +38,17 @@ async function rows(f: DeliveryFixture) {
   }));
 }
 
-describe('POST /push/message/send', () => {
+/** Every delivery test runs with the adapters in the main thread and in a provider worker thread. */
+const PROVIDER_THREADS = [
+  ['adapters in the main thread', '0'],
+  ['adapters in a worker thread', '1'],
+];
+
+describe.each(PROVIDER_THREADS)('POST /push/message/send (%s)', (_where, threads) => {
   let f: DeliveryFixture;
 
   beforeAll(async () => {
-    f = await startDeliveryFixture();
+    f = await startDeliveryFixture({ env: { PROVIDER_THREADS: threads } });
     await registerDevice(f.t, { platform: 'apns', token: APNS, activationId: 'act-apns', userId: 'user-1' });
     await registerDevice(f.t, { platform: 'android', token: FCM, activationId: 'act-fcm', userId: 'user-1' });
     await registerDevice(f.t, { platform: 'hms', token: HMS, activationId: 'act-hms', userId: 'user-1' });
@@ -319,11 +325,11 @@ describe('POST /push/message/send', () => {
   });
 });
 
-describe('POST /push/message/batch/send', () => {
+describe.each(PROVIDER_THREADS)('POST /push/message/batch/send (%s)', (_where, threads) => {
   let f: DeliveryFixture;
 
   beforeAll(async () => {
-    f = await startDeliveryFixture({ env: { API_NAMING: 'legacy' } });
+    f = await startDeliveryFixture({ env: { API_NAMING: 'legacy', PROVIDER_THREADS: threads } });
     await registerDevice(f.t, { platform: 'ios', token: APNS, activationId: 'act-1', userId: 'user-1' });
     await registerDevice(f.t, { platform: 'fcm', token: FCM, activationId: 'act-2', userId: 'user-2' });
   });

@@ -77,6 +77,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('runs the provider adapters in one worker thread unless PROVIDER_THREADS says otherwise', () => {
+    expect(loadConfig({}).providers.threads).toBe(1);
+    expect(loadConfig({ PROVIDER_THREADS: '0' }).providers.threads).toBe(0);
+    expect(loadConfig({ PROVIDER_THREADS: '3' }).providers.threads).toBe(3);
+    expect(() => loadConfig({ PROVIDER_THREADS: '17' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PROVIDER_THREADS: 'two' })).toThrow(ConfigError);
+  });
+
   it('strips a trailing slash from the PowerAuth URL', () => {
     expect(
       loadConfig({ POWERAUTH_SERVICE_URL: 'http://pa:8080/powerauth-java-server/rest/' }).powerAuth.url,

@@ -25,6 +25,8 @@ export interface PowerAuthConfig {
 }
 
 export interface ProvidersConfig {
+  /** Worker threads the provider adapters run in; 0 = in the main thread (docs/decisions.md: why 1). */
+  threads: number;
   /** Extra trusted CA certificates (PEM text of PROVIDER_CA_FILE), for emulators and TLS-inspecting proxies. */
   extraCaPem?: string;
   /** Timeout of one provider request. */
@@ -208,6 +210,7 @@ export function loadConfig(source?: Env, options: { dotenvPath?: string } = {}):
       1024 * 1024 * 1024,
     ),
     providers: {
+      threads: read.integer('PROVIDER_THREADS', 1, 0, 16),
       extraCaPem: readCaFile(read.optionalString('PROVIDER_CA_FILE')),
       requestTimeoutMs: read.integer('PROVIDER_TIMEOUT_MS', 10000, 100, 600000),
       apns: {
