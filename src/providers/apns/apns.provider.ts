@@ -10,7 +10,7 @@ import {
   PushNotification,
   PushProvider,
 } from '../push-provider';
-import { ConcurrencyLimiter } from '../shared/concurrency-limiter';
+import { ConcurrencyLimiter } from '../../common/concurrency/concurrency-limiter';
 import { credentialsFailure, notConfiguredOutcomes, payloadSizeProblem } from '../shared/delivery-outcomes';
 import { trustedContext } from '../shared/trusted-cas';
 import { ApnsHttp2Client } from './apns-http2.client';

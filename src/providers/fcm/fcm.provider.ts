@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { maskToken } from '../../common/logging/mask';
 import { DeliveryOutcome, DeviceTarget, ProviderApp, PushNotification, PushProvider } from '../push-provider';
-import { ConcurrencyLimiter } from '../shared/concurrency-limiter';
+import { ConcurrencyLimiter } from '../../common/concurrency/concurrency-limiter';
 import {
   credentialsFailure,
   notConfiguredOutcomes,

@@ -10,7 +10,7 @@ import {
   PushNotification,
   PushProvider,
 } from '../push-provider';
-import { ConcurrencyLimiter } from '../shared/concurrency-limiter';
+import { ConcurrencyLimiter } from '../../common/concurrency/concurrency-limiter';
 import { notConfiguredOutcomes, payloadSizeProblem, retryableOutcome } from '../shared/delivery-outcomes';
 import { postForJson } from '../shared/json-post';
 import { ProxyTunnelError, ProxyTunnelHttpAgent, ProxyTunnelHttpsAgent } from '../shared/proxy-tunnel';

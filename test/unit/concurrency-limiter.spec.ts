@@ -1,4 +1,4 @@
-import { ConcurrencyLimiter } from '../../src/providers/shared/concurrency-limiter';
+import { ConcurrencyLimiter } from '../../src/common/concurrency/concurrency-limiter';
 
 describe('ConcurrencyLimiter', () => {
   it('runs at most `limit` tasks at once, in arrival order', async () => {
