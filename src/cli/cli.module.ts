@@ -6,6 +6,7 @@ import { CredentialsCipher } from '../common/crypto/credentials-cipher';
 import { DatabaseModule } from '../database/database.module';
 import { AuditModule } from '../modules/audit/audit.module';
 import { ApiClientRepository } from '../modules/auth/api-client.repository';
+import { ApiClientService } from '../modules/auth/api-client.service';
 import { ApiClientEntity } from '../modules/auth/entities/api-client.entity';
 import { ClientCommands } from './client-commands';
 import { CredentialsCommands } from './credentials-commands';
@@ -27,7 +28,13 @@ export class CliModule {
         AuditModule,
         TypeOrmModule.forFeature([ApiClientEntity]),
       ],
-      providers: [ApiClientRepository, CredentialsCipher, ClientCommands, CredentialsCommands],
+      providers: [
+        ApiClientRepository,
+        ApiClientService,
+        CredentialsCipher,
+        ClientCommands,
+        CredentialsCommands,
+      ],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUniqueViolation } from '../database/database-errors';
 import { ApiClientRecord, ApiClientRepository } from '../modules/auth/api-client.repository';
+import { ApiClientService } from '../modules/auth/api-client.service';
 import { ApiKey, formatApiKey, generateApiKey, hashSecret } from '../modules/auth/api-key';
 import { ApiScope } from '../modules/auth/api-scopes';
 import { AuditService } from '../modules/audit/audit.service';
@@ -11,6 +12,7 @@ import { CliError, CliIo, formatDate, formatTable } from './cli-io';
 export class ClientCommands {
   constructor(
     private readonly clients: ApiClientRepository,
+    private readonly creator: ApiClientService,
     private readonly audit: AuditService,
   ) {}
 
@@ -18,29 +20,16 @@ export class ClientCommands {
     if (await this.clients.findByName(request.name)) throw duplicate(request.name);
     const key = generateApiKey();
     try {
-      await this.clients.insert({
-        name: request.name,
-        keyId: key.keyId,
-        secretHash: await hashSecret(key.secret),
-        scopes: request.scopes,
-        appIds: request.appIds,
-      });
+      await this.creator.create(
+        { name: request.name, key, scopes: request.scopes, appIds: request.appIds },
+        io.actor,
+      );
     } catch (error) {
       // Created by someone else in the meantime.
       if (isUniqueViolation(error) && (await this.clients.findByName(request.name)))
         throw duplicate(request.name);
       throw error;
     }
-    await this.audit.record({
-      action: 'client.created',
-      cliActor: io.actor,
-      resource: `client:${request.name}`,
-      details: {
-        keyId: key.keyId,
-        scopes: request.scopes.join(','),
-        apps: request.appIds?.join(',') ?? 'all',
-      },
-    });
     io.out(
       [
         `Created API client "${request.name}" (key id ${key.keyId})`,

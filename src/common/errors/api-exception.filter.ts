@@ -36,30 +36,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
       response.status(exception.status).json(exception.body);
       return;
     }
-    const answer = this.toAnswer(exception, request);
-    const body: ErrorEnvelope = {
-      status: 'ERROR',
-      responseObject: toWireJson({
-        code: answer.code === 'ERROR_INTERNAL' ? 'ERROR_GENERIC' : answer.code,
-        message: answer.message,
-        violations: answer.violations,
-        errorId: answer.errorId,
-      }) as ErrorEnvelope['responseObject'],
-    };
-    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
-    response.status(answer.status).json(body);
+    sendAnswer(response, this.toAnswer(exception, request));
   }
 
   private toAnswer(exception: unknown, request: Request): Answer {
-    if (exception instanceof PushServerError) {
-      return {
-        status: ERROR_HTTP_STATUS[exception.code],
-        code: exception.code,
-        message: exception.message,
-        violations: exception.violations,
-        headers: exception.headers,
-      };
-    }
+    if (exception instanceof PushServerError) return answerOf(exception);
     if (exception instanceof HttpException) return this.fromHttpException(exception, request);
     const bodyParserStatus = bodyParserErrorStatus(exception);
     if (bodyParserStatus !== undefined) {
@@ -136,11 +117,31 @@ export class ApiExceptionFilter implements ExceptionFilter {
 export function sendErrorEnvelope(response: Response, error: unknown): void {
   const known =
     error instanceof PushServerError ? error : new PushServerError('ERROR_GENERIC', 'Request failed');
-  for (const [name, value] of Object.entries(known.headers ?? {})) response.setHeader(name, value);
-  response.status(ERROR_HTTP_STATUS[known.code]).json({
+  sendAnswer(response, answerOf(known));
+}
+
+function answerOf(error: PushServerError): Answer {
+  return {
+    status: ERROR_HTTP_STATUS[error.code],
+    code: error.code,
+    message: error.message,
+    violations: error.violations,
+    headers: error.headers,
+  };
+}
+
+function sendAnswer(response: Response, answer: Answer): void {
+  const body: ErrorEnvelope = {
     status: 'ERROR',
-    responseObject: { code: known.code, message: known.message },
-  });
+    responseObject: toWireJson({
+      code: answer.code === 'ERROR_INTERNAL' ? 'ERROR_GENERIC' : answer.code,
+      message: answer.message,
+      violations: answer.violations,
+      errorId: answer.errorId,
+    }) as ErrorEnvelope['responseObject'],
+  };
+  for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+  response.status(answer.status).json(body);
 }
 
 function describe(error: unknown): string {

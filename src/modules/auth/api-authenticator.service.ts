@@ -33,7 +33,7 @@ export interface SlowCheckGate {
 @Injectable()
 export class ApiAuthenticator {
   private readonly logger = new Logger('ApiAuthenticator');
-  private readonly clients = new Map<string, { record?: ApiClientRecord; loadedAt: number }>();
+  private readonly clients = new Map<string, LoadedClient>();
   private readonly verified = new Map<string, { secretHash: string; digest: Buffer }>();
   /** `keyId:secretHash:digest` of secrets that failed, until when they are remembered. */
   private readonly failed = new Map<string, number>();
@@ -48,8 +48,8 @@ export class ApiAuthenticator {
 
   /** The active client the key names, or undefined (unknown key id, revoked, wrong secret). */
   async authenticate(key: ApiKey, gate?: SlowCheckGate, now = Date.now()): Promise<ApiCaller | undefined> {
-    const client = await this.clientOf(key.keyId, now);
-    if (!client || client.timestampRevoked) return undefined;
+    const { record: client, caller } = await this.clientOf(key.keyId, now);
+    if (!client || !caller || client.timestampRevoked) return undefined;
     const digest = createHash('sha256').update(key.secret).digest();
     const known = this.verified.get(key.keyId);
     const remembered =
@@ -67,13 +67,7 @@ export class ApiAuthenticator {
       this.verified.set(key.keyId, { secretHash: client.secretHash, digest });
     }
     this.noteUse(client.id, now);
-    return {
-      clientId: client.id,
-      name: client.name,
-      keyId: client.keyId,
-      scopes: new Set(client.scopes),
-      appIds: client.appIds ? new Set(client.appIds) : undefined,
-    };
+    return caller;
   }
 
   private slowCheck(attempt: string, secret: string, secretHash: string): Promise<boolean> {
@@ -98,14 +92,16 @@ export class ApiAuthenticator {
     this.verified.delete(keyId);
   }
 
-  private async clientOf(keyId: string, now: number): Promise<ApiClientRecord | undefined> {
+  private async clientOf(keyId: string, now: number): Promise<LoadedClient> {
     const cached = this.clients.get(keyId);
-    if (cached && now - cached.loadedAt < this.config.auth.cacheTtlMs) return cached.record;
+    if (cached && now - cached.loadedAt < this.config.auth.cacheTtlMs) return cached;
     const record = await this.repository.findByKeyId(keyId);
     // Unknown key ids are remembered too, so guessing does not cost a query each; the map stays bounded.
     if (this.clients.size >= MAX_CACHED_KEY_IDS) this.clients.delete(this.clients.keys().next().value!);
-    this.clients.set(keyId, { record, loadedAt: now });
-    return record;
+    // The caller is built once per load, not per request.
+    const loaded: LoadedClient = { record, caller: record && callerOf(record), loadedAt: now };
+    this.clients.set(keyId, loaded);
+    return loaded;
   }
 
   // last_used is informational: written at most once a minute per client, off the request's path.
@@ -119,4 +115,20 @@ export class ApiAuthenticator {
         this.logger.warn(`Could not record the last use of API client ${clientId}: ${error.message}`),
       );
   }
+}
+
+interface LoadedClient {
+  record?: ApiClientRecord;
+  caller?: ApiCaller;
+  loadedAt: number;
+}
+
+function callerOf(client: ApiClientRecord): ApiCaller {
+  return {
+    clientId: client.id,
+    name: client.name,
+    keyId: client.keyId,
+    scopes: new Set(client.scopes),
+    appIds: client.appIds ? new Set(client.appIds) : undefined,
+  };
 }

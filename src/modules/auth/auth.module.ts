@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiAuthGuard } from './api-auth.guard';
 import { ApiAuthenticator } from './api-authenticator.service';
 import { ApiClientRepository } from './api-client.repository';
+import { ApiClientService } from './api-client.service';
 import { BootstrapClientService } from './bootstrap-client.service';
 import { ApiClientEntity } from './entities/api-client.entity';
 
@@ -13,6 +14,7 @@ import { ApiClientEntity } from './entities/api-client.entity';
   imports: [TypeOrmModule.forFeature([ApiClientEntity])],
   providers: [
     ApiClientRepository,
+    ApiClientService,
     ApiAuthenticator,
     ApiAuthGuard,
     { provide: APP_GUARD, useExisting: ApiAuthGuard },

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { isIntegrityViolation } from '../../database/database-errors';
-import { AuditService } from '../audit/audit.service';
 import { ApiClientRepository } from './api-client.repository';
-import { formatApiKey, generateApiKey, hashSecret, parseApiKey } from './api-key';
+import { ApiClientService } from './api-client.service';
+import { formatApiKey, generateApiKey, parseApiKey } from './api-key';
 import { API_SCOPES } from './api-scopes';
 
 export const BOOTSTRAP_CLIENT_NAME = 'bootstrap-admin';
@@ -22,7 +22,7 @@ export class BootstrapClientService implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clients: ApiClientRepository,
-    private readonly audit: AuditService,
+    private readonly creator: ApiClientService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -45,24 +45,16 @@ export class BootstrapClientService implements OnApplicationBootstrap {
     }
     const key = configured ? parseApiKey(configured)! : generateApiKey();
     try {
-      await this.clients.insert({
-        name: BOOTSTRAP_CLIENT_NAME,
-        keyId: key.keyId,
-        secretHash: await hashSecret(key.secret),
-        scopes: [...API_SCOPES],
-      });
+      // The same rows as `npm run cli -- client create` writes, by the server itself.
+      await this.creator.create(
+        { name: BOOTSTRAP_CLIENT_NAME, key, scopes: [...API_SCOPES] },
+        BOOTSTRAP_ACTOR,
+      );
     } catch (error) {
       // Another node starting on the same database created it first.
       if (isIntegrityViolation(error)) return;
       throw error;
     }
-    // The same row as `npm run cli -- client create` writes, by the server itself.
-    await this.audit.record({
-      action: 'client.created',
-      cliActor: BOOTSTRAP_ACTOR,
-      resource: `client:${BOOTSTRAP_CLIENT_NAME}`,
-      details: { keyId: key.keyId, scopes: API_SCOPES.join(','), apps: 'all' },
-    });
     if (configured) {
       this.logger.log(
         `Created API client ${BOOTSTRAP_CLIENT_NAME} (key id ${key.keyId}) from BOOTSTRAP_API_KEY`,
