@@ -7,6 +7,7 @@
  * 2. SYNCHRONOUS /push/message/send to one device, 50 concurrent callers: p50 and p99 latency.
  * 3. Peak RSS of the server process.
  */
+import { Agent, request as httpRequest } from 'node:http';
 import { DataSource } from 'typeorm';
 import { sqliteValue } from '../src/database/sql-builder';
 import { ProviderEmulator } from '../src/emulator/provider-emulator';
@@ -14,12 +15,12 @@ import { TEST_AUTHORIZATION } from '../test/support/credentials';
 import { configureAppOver, emulatorEnv } from '../test/support/delivery-fixture';
 import { ServerProcess } from '../test/support/server-process';
 import { createTestDatabase } from '../test/support/test-database';
-import { openDatabase, peakRssMb, percentile, pool, printTable } from './bench-support';
+import { cpuSeconds, openDatabase, peakRssMb, percentile, pool, printTable } from './bench-support';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 10000);
 const DEVICES_PER_USER = 2;
 const USERS_PER_BATCH = 20;
-const BATCH_CONCURRENCY = 4;
+const BATCH_CONCURRENCY = Number(process.env.BENCH_BATCH_CONCURRENCY ?? 4);
 const LATENCY_CALLERS = 50;
 const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 3000);
 const PLATFORMS = ['apns', 'fcm', 'hms'] as const;
@@ -56,13 +57,40 @@ async function insertDevices(db: DataSource, appId: number, rows: Array<[string,
   }
 }
 
-async function post(url: string, body: unknown): Promise<{ status: number; json: any }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: TEST_AUTHORIZATION },
-    body: JSON.stringify(body),
+// A keep-alive agent over node:http: fetch (undici) costs the benchmark process about twice the CPU per request, and
+// that CPU comes out of the same two cores the server runs on.
+const callerAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function post(url: string, body: unknown): Promise<{ status: number; json: any }> {
+  const payload = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent: callerAgent,
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': payload.length,
+          Authorization: TEST_AUTHORIZATION,
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          try {
+            resolve({ status: response.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString()) });
+          } catch (error) {
+            reject(error);
+          }
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
   });
-  return { status: response.status, json: await response.json() };
 }
 
 async function main(): Promise<void> {
@@ -105,6 +133,7 @@ async function main(): Promise<void> {
       batches.push(Array.from({ length: Math.min(USERS_PER_BATCH, users - u) }, (_, k) => `user-${u + k}`));
     }
     const started = performance.now();
+    const cpuBefore = { server: cpuSeconds(server.pid!), bench: process.cpuUsage() };
     await pool(batches, BATCH_CONCURRENCY, async (userIds) => {
       const { status } = await post(`${server.url}/push/message/batch/send`, {
         requestObject: {
@@ -127,6 +156,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const finished = performance.now();
+    const sendCpu = cpuSpent(server.pid!, cpuBefore);
     const [{ sent, failed }] = await db.query(
       'SELECT SUM(CASE WHEN status = 1 THEN 1 ELSE 0 END) AS sent, SUM(CASE WHEN status = -1 THEN 1 ELSE 0 END) AS failed FROM push_message',
     );
@@ -146,12 +176,16 @@ async function main(): Promise<void> {
       if (record) latencies.push(performance.now() - t0);
     };
     await pool(latencyUsers, LATENCY_CALLERS, (userId) => sendOne(userId, false));
+    const latencyCpuBefore = { server: cpuSeconds(server.pid!), bench: process.cpuUsage() };
+    const latencyStarted = performance.now();
     const perCaller = Math.ceil(LATENCY_REQUESTS / LATENCY_CALLERS);
     await Promise.all(
       latencyUsers.map(async (userId) => {
         for (let i = 0; i < perCaller; i++) await sendOne(userId, true);
       }),
     );
+    const latencyRate = latencies.length / ((performance.now() - latencyStarted) / 1000);
+    const latencyCpu = cpuSpent(server.pid!, latencyCpuBefore);
     latencies.sort((a, b) => a - b);
     const rss = peakRssMb(server.pid!);
 
@@ -176,15 +210,37 @@ async function main(): Promise<void> {
         '< 50',
       ],
       ['single sends measured', String(latencies.length), ''],
+      ['single sends per second (closed loop)', latencyRate.toFixed(0), ''],
+      [
+        'CPU ms per device send, server / bench process',
+        `${perUnit(sendCpu.server, DEVICES)} / ${perUnit(sendCpu.bench, DEVICES)}`,
+        '',
+      ],
+      [
+        'CPU ms per single send, server / bench process',
+        `${perUnit(latencyCpu.server, latencies.length)} / ${perUnit(latencyCpu.bench, latencies.length)}`,
+        '',
+      ],
       ['server peak RSS (MB)', String(rss), '< 300'],
     ]);
   } finally {
     server.kill('SIGTERM');
     await server.exited;
+    callerAgent.destroy();
     await db.destroy();
     await emulator.stop();
     await database.drop();
   }
+}
+
+/** CPU seconds the server and this process (emulators and callers) used since `before`. */
+function cpuSpent(pid: number, before: { server: number; bench: NodeJS.CpuUsage }) {
+  const bench = process.cpuUsage(before.bench);
+  return { server: cpuSeconds(pid) - before.server, bench: (bench.user + bench.system) / 1e6 };
+}
+
+function perUnit(seconds: number, count: number): string {
+  return ((seconds * 1000) / count).toFixed(3);
 }
 
 main().catch((error) => {

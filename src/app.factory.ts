@@ -18,6 +18,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
   });
   app.disable('x-powered-by');
+  // No ETag on API answers: hashing every body costs CPU on the send path, and the original sends none either.
+  app.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
   // A prefix, not a path: the UI's assets and every form of the document (/v3/api-docs.yaml) are behind it.
   const swaggerPath = new RegExp(`^${escapeRegExp(config.contextPath)}/(swagger-ui|v3/api-docs)`, 'i');

@@ -91,4 +91,23 @@ describe('validateDto', () => {
     expect(violations(null)).toEqual([{ fieldName: 'requestObject', hint: 'must not be null' }]);
     expect(violations([1])).toEqual([{ fieldName: 'requestObject', hint: 'must be a JSON object' }]);
   });
+
+  it('validates repeatedly from remembered rules, and a rule added to a class later still applies', () => {
+    class Later {
+      @Text({ max: 3 }) code?: string;
+    }
+    for (let i = 0; i < 3; i++) expect(validateDto(Later, { code: 'abc' }, '')).toEqual({ code: 'abc' });
+    // A subclass declared after the parent's rules were remembered: both its own rule and the inherited one apply.
+    class Extended extends Later {
+      @Text({ notBlank: true }) name: string;
+    }
+    expect(() => validateDto(Extended, { code: 'abcd' }, '')).toThrow(PushServerError);
+    try {
+      validateDto(Extended, { code: 'abcd' }, '');
+    } catch (error) {
+      expect((error as PushServerError).violations.map((v) => v.fieldName).sort()).toEqual(['code', 'name']);
+    }
+    Text({ notBlank: true })(Later.prototype, 'extra');
+    expect(() => validateDto(Later, { code: 'abc' }, '')).toThrow(PushServerError);
+  });
 });

@@ -2,6 +2,9 @@ import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { PushServerError, Violation } from '../errors/push-server.error';
 import { isSecretField } from './constraints';
+import { cacheValidationMetadata } from './validation-metadata-cache';
+
+cacheValidationMetadata();
 
 type DtoClass<T> = new () => T;
 

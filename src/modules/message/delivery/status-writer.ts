@@ -7,7 +7,8 @@ interface Pending {
 }
 
 const MAX_BATCH = 300;
-const FLUSH_DELAY_MS = 5;
+// Short: a synchronous send answers only once its outcome is stored; outcomes of one worker message still share a batch.
+const FLUSH_DELAY_MS = 1;
 const RETRY_DELAY_MS = 1000;
 
 /**
