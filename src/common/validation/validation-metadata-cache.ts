@@ -1,8 +1,12 @@
 import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 
+// class-validator's own type for a validated class.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type Target = Function;
+
 type Lookup = (
-  targetConstructor: Function,
+  targetConstructor: Target,
   targetSchema: string,
   always: boolean,
   strictGroups: boolean,
@@ -25,7 +29,7 @@ export function cacheValidationMetadata(): void {
   const addValidation = storage.addValidationMetadata.bind(storage);
   const addConstraint = storage.addConstraintMetadata.bind(storage);
   // Keyed by class, then by the options that change the answer; lookups with groups are not remembered.
-  let cache = new Map<Function, Map<string, ValidationMetadata[]>>();
+  let cache = new Map<Target, Map<string, ValidationMetadata[]>>();
 
   storage.getTargetValidationMetadatas = (targetConstructor, targetSchema, always, strictGroups, groups) => {
     if (groups && groups.length > 0)
