@@ -99,7 +99,7 @@ describe('validateDto', () => {
     for (let i = 0; i < 3; i++) expect(validateDto(Later, { code: 'abc' }, '')).toEqual({ code: 'abc' });
     // A subclass declared after the parent's rules were remembered: both its own rule and the inherited one apply.
     class Extended extends Later {
-      @Text({ notBlank: true }) name: string;
+      @Text({ notBlank: true, max: 10 }) name: string;
     }
     expect(() => validateDto(Extended, { code: 'abcd' }, '')).toThrow(PushServerError);
     try {
@@ -107,7 +107,7 @@ describe('validateDto', () => {
     } catch (error) {
       expect((error as PushServerError).violations.map((v) => v.fieldName).sort()).toEqual(['code', 'name']);
     }
-    Text({ notBlank: true })(Later.prototype, 'extra');
+    Text({ notBlank: true, max: 10 })(Later.prototype, 'extra');
     expect(() => validateDto(Later, { code: 'abc' }, '')).toThrow(PushServerError);
   });
 });
