@@ -101,12 +101,15 @@ describe('validateDto', () => {
     class Extended extends Later {
       @Text({ notBlank: true, max: 10 }) name: string;
     }
-    expect(() => validateDto(Extended, { code: 'abcd' }, '')).toThrow(PushServerError);
-    try {
-      validateDto(Extended, { code: 'abcd' }, '');
-    } catch (error) {
-      expect((error as PushServerError).violations.map((v) => v.fieldName).sort()).toEqual(['code', 'name']);
-    }
+    const badFields = (value: object) => {
+      try {
+        validateDto(Extended, value, '');
+      } catch (error) {
+        return (error as PushServerError).violations?.map((violation) => violation.fieldName).sort();
+      }
+      return [];
+    };
+    expect(badFields({ code: 'abcd' })).toEqual(['code', 'name']);
     Text({ notBlank: true, max: 10 })(Later.prototype, 'extra');
     expect(() => validateDto(Later, { code: 'abc' }, '')).toThrow(PushServerError);
   });
