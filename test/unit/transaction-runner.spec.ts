@@ -19,7 +19,9 @@ describe('TransactionRunner on SQLite', () => {
     dataSource = await new DataSource({
       type: 'better-sqlite3',
       database: file,
-      prepareDatabase: (db: Database.Database) => db.pragma('journal_mode = WAL'),
+      prepareDatabase: (db: Database.Database) => {
+        db.pragma('journal_mode = WAL');
+      },
     }).initialize();
     await dataSource.query('CREATE TABLE item (name VARCHAR(20) PRIMARY KEY)');
     runner = new TransactionRunner(dataSource);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
+import { cachedQuery } from '../../database/cached-query';
 import { SqlBuilder } from '../../database/sql-builder';
 import { DeviceRegistrationEntity } from './entities/device-registration.entity';
 
@@ -39,7 +40,8 @@ export class DeviceRegistrationRepository {
   /** The devices of several users in an app, in one plain query (on the send path, per request). */
   async findForUsers(appId: number, userIds: string[]): Promise<SendableDevice[]> {
     const sql = new SqlBuilder(this.repository.manager.connection);
-    const rows: Array<Record<string, unknown>> = await this.repository.manager.query(
+    const rows = await cachedQuery<Record<string, unknown>>(
+      this.repository.manager.connection,
       `SELECT id, activation_id, user_id, platform, push_token, is_active, environment FROM push_device_registration ` +
         `WHERE app_id = ${sql.param(appId)} AND user_id IN (${sql.list([...new Set(userIds)])}) ORDER BY id`,
       sql.parameters,

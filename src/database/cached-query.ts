@@ -1,0 +1,38 @@
+import { DataSource } from 'typeorm';
+
+interface SqliteStatement {
+  all(...parameters: unknown[]): unknown[];
+}
+
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+
+// Enough for every shape of the hot reads (one per IN-list length up to a batch's 20 users), small enough to bound.
+const MAX_STATEMENTS = 64;
+const caches = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+
+/**
+ * A read on the send path. On SQLite the statement is prepared once per text and kept: TypeORM prepares it on every
+ * call, which cost more than running it. Elsewhere the driver's own query (the server caches plans there).
+ * Parameters must already be in the dialect's form (SqlBuilder's).
+ */
+export async function cachedQuery<T>(
+  dataSource: DataSource,
+  text: string,
+  parameters: unknown[],
+): Promise<T[]> {
+  if (dataSource.options.type !== 'better-sqlite3') return dataSource.query(text, parameters);
+  const connection = (dataSource.driver as unknown as { databaseConnection: SqliteConnection })
+    .databaseConnection;
+  let statements = caches.get(connection);
+  if (!statements) caches.set(connection, (statements = new Map()));
+  let statement = statements.get(text);
+  if (!statement) {
+    statement = connection.prepare(text);
+    // Oldest first out: a Map keeps insertion order.
+    if (statements.size >= MAX_STATEMENTS) statements.delete(statements.keys().next().value!);
+    statements.set(text, statement);
+  }
+  return statement.all(...parameters) as T[];
+}
