@@ -4,7 +4,7 @@
  *
  * 1. 10,000 devices (APNs, FCM and HMS in turn, 1% dead tokens) of 5,000 users, sent through /push/message/batch/send
  *    (20 users per request, ASYNCHRONOUS): device sends per second until every push_message row is final. A warm-up
- *    round to 2,000 other devices goes first, not measured, as the latency phase has its own.
+ *    round to 10,000 other devices goes first, not measured, as the latency phase has its own.
  * 2. SYNCHRONOUS /push/message/send to one device, 50 concurrent callers: p50 and p99 latency.
  * 3. Peak RSS of the server process.
  */
@@ -20,7 +20,7 @@ import { cpuSeconds, openDatabase, peakRssMb, percentile, pool, printTable } fro
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 10000);
 const DEVICES_PER_USER = 2;
-const WARMUP_DEVICES = Number(process.env.BENCH_WARMUP_DEVICES ?? 2000);
+const WARMUP_DEVICES = Number(process.env.BENCH_WARMUP_DEVICES ?? 10000);
 const USERS_PER_BATCH = 20;
 const BATCH_CONCURRENCY = Number(process.env.BENCH_BATCH_CONCURRENCY ?? 4);
 const LATENCY_CALLERS = 50;
