@@ -360,6 +360,49 @@ describe.each(PROVIDER_THREADS)('POST /push/message/batch/send (%s)', (_where, t
     });
   });
 
+  it('gives each device its own message of the batch, and each row its own content row', async () => {
+    f.emulator.reset();
+    const users = Array.from({ length: 6 }, (_, i) => `mixed-${i}`);
+    for (const [i, userId] of users.entries()) {
+      await registerDevice(f.t, {
+        platform: 'fcm',
+        token: `fcm-mixed-${i}`,
+        activationId: `act-m-${i}`,
+        userId,
+      });
+    }
+    const before = Number(
+      (await f.t.sql<{ id: number }>('SELECT MAX(id) AS id FROM push_message'))[0].id ?? 0,
+    );
+    await f.t
+      .http()
+      .post('/push/message/batch/send')
+      .send({
+        requestObject: {
+          appId: 'mobile-app',
+          batch: users.map((userId, i) => ({ userId, body: { title: `Message ${i}` } })),
+        },
+      })
+      .expect(200);
+    const received = f.emulator
+      .requests('fcm')
+      .map(
+        (request) =>
+          request.body as { message: { token: string; android: { notification: { title: string } } } },
+      );
+    expect(received.map(({ message }) => [message.token, message.android.notification.title]).sort()).toEqual(
+      users.map((_userId, i) => [`fcm-mixed-${i}`, `Message ${i}`]),
+    );
+    const stored = await f.t.sql<{ user_id: string; body: string }>(
+      `SELECT m.user_id, c.body FROM push_message m JOIN push_message_content c ON c.id = m.content_id
+       WHERE m.id > ? ORDER BY m.user_id`,
+      [before],
+    );
+    expect(stored.map((row) => [row.user_id, JSON.parse(row.body).title])).toEqual(
+      users.map((userId, i) => [userId, `Message ${i}`]),
+    );
+  });
+
   it.each([
     ['a missing batch', {}, 'Batch must not be empty'],
     ['an empty batch', { batch: [] }, 'There are no push messages in the batch.'],

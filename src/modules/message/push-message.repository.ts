@@ -126,6 +126,7 @@ const UPDATE_CHUNK = 300;
 @Injectable()
 export class PushMessageRepository {
   private sqliteCache?: SqliteStatements & { database: SqliteDatabase };
+  private mysqlIdStepValue?: Promise<number | undefined>;
 
   constructor(
     @InjectRepository(PushMessageEntity) private readonly messages: Repository<PushMessageEntity>,
@@ -202,30 +203,68 @@ export class PushMessageRepository {
     });
   }
 
-  /** Answers the ids, in order. One statement per content: a send has at most 20. */
+  /**
+   * Answers the ids, in order. One multi-row statement (a send has at most 20 contents): its ids increase in the
+   * order of its rows, read back with RETURNING, or on MySQL/MariaDB counted from the first id when the server hands
+   * a statement consecutive ids; otherwise one statement per content.
+   */
   async insertContents(rows: NewPushMessageContent[], manager?: EntityManager): Promise<number[]> {
+    if (rows.length === 0) return [];
+    const run = (text: string, parameters: unknown[]) => (manager ?? this.dataSource).query(text, parameters);
+    const statement = (chunk: NewPushMessageContent[]) => {
+      const sql = new SqlBuilder(this.dataSource);
+      const values = chunk.map(
+        (row) =>
+          `(${[
+            row.appId,
+            row.body,
+            row.priority,
+            row.silent,
+            row.personal,
+            row.validUntil,
+            row.timestampCreated,
+          ]
+            .map((value) => sql.param(value))
+            .join(', ')})`,
+      );
+      const text =
+        `INSERT INTO push_message_content (app_id, body, priority, is_silent, is_personal, valid_until, ` +
+        `timestamp_created) VALUES ${values.join(', ')}`;
+      return { sql, text };
+    };
+    const { sql, text } = statement(rows);
+    if (sql.dialect !== 'mysql') {
+      const returned = (await run(`${text} RETURNING id`, sql.parameters)) as Array<{ id: number | string }>;
+      return returned.map((row) => Number(row.id)).sort((a, b) => a - b);
+    }
+    const step = rows.length > 1 ? await this.mysqlIdStep(manager) : 1;
+    if (step !== undefined) {
+      const result = (await run(text, sql.parameters)) as { insertId: number };
+      return rows.map((_row, index) => Number(result.insertId) + index * step);
+    }
     const ids: number[] = [];
     for (const row of rows) {
-      const sql = new SqlBuilder(this.dataSource);
-      const values = [
-        row.appId,
-        row.body,
-        row.priority,
-        row.silent,
-        row.personal,
-        row.validUntil,
-        row.timestampCreated,
-      ];
-      ids.push(
-        await this.insertReturningId(
-          sql,
-          `INSERT INTO push_message_content (app_id, body, priority, is_silent, is_personal, valid_until, ` +
-            `timestamp_created) VALUES (${values.map((value) => sql.param(value)).join(', ')})`,
-          manager,
-        ),
-      );
+      const single = statement([row]);
+      ids.push(Number(((await run(single.text, single.sql.parameters)) as { insertId: number }).insertId));
     }
     return ids;
+  }
+
+  /**
+   * The distance between the ids of one multi-row insert on MySQL/MariaDB (`auto_increment_increment`), or undefined
+   * when the server may interleave them with other statements' (`innodb_autoinc_lock_mode` 2, MySQL 8's default).
+   * Read once.
+   */
+  private mysqlIdStep(manager?: EntityManager): Promise<number | undefined> {
+    this.mysqlIdStepValue ??= (manager ?? this.dataSource)
+      .query('SELECT @@innodb_autoinc_lock_mode AS lock_mode, @@auto_increment_increment AS step')
+      .then(
+        ([row]: Array<{ lock_mode: number | string; step: number | string }>) =>
+          Number(row.lock_mode) === 2 || !(Number(row.step) >= 1) ? undefined : Number(row.step),
+        // Unknown: one statement per content is right whatever the server does.
+        () => undefined,
+      );
+    return this.mysqlIdStepValue;
   }
 
   /**
@@ -267,16 +306,6 @@ export class PushMessageRepository {
       for (const row of inserted) ids.set(`${row.content_id}:${row.device_registration_id}`, Number(row.id));
     }
     return rows.map((row) => ids.get(`${row.contentId}:${row.deviceRegistrationId}`)!);
-  }
-
-  private async insertReturningId(sql: SqlBuilder, insert: string, manager?: EntityManager): Promise<number> {
-    const run = (text: string, parameters: unknown[]) => (manager ?? this.dataSource).query(text, parameters);
-    if (sql.dialect !== 'mysql') {
-      const [row] = (await run(`${insert} RETURNING id`, sql.parameters)) as Array<{ id: number | string }>;
-      return Number(row.id);
-    }
-    const result = (await run(insert, sql.parameters)) as { insertId: number };
-    return Number(result.insertId);
   }
 
   /** Writes many rows' states at once: linear in the number of rows, one statement (or transaction) per chunk. */
