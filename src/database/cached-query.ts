@@ -1,16 +1,10 @@
+import type { Database, Statement } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
-
-interface SqliteStatement {
-  all(...parameters: unknown[]): unknown[];
-}
-
-interface SqliteConnection {
-  prepare(sql: string): SqliteStatement;
-}
+import { sqliteConnectionOf } from './sqlite-connection';
 
 // Enough for every shape of the hot reads (one per IN-list length up to a batch's 20 users), small enough to bound.
 const MAX_STATEMENTS = 64;
-const caches = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+const caches = new WeakMap<Database, Map<string, Statement>>();
 
 /**
  * A read on the send path. On SQLite the statement is prepared once per text and kept: TypeORM prepares it on every
@@ -23,8 +17,7 @@ export async function cachedQuery<T>(
   parameters: unknown[],
 ): Promise<T[]> {
   if (dataSource.options.type !== 'better-sqlite3') return dataSource.query(text, parameters);
-  const connection = (dataSource.driver as unknown as { databaseConnection: SqliteConnection })
-    .databaseConnection;
+  const connection = sqliteConnectionOf(dataSource);
   let statements = caches.get(connection);
   if (!statements) caches.set(connection, (statements = new Map()));
   let statement = statements.get(text);

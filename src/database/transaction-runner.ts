@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-
-interface SqliteConnection {
-  transaction<R>(work: () => R): () => R;
-}
+import { sqliteConnectionOf } from './sqlite-connection';
 
 interface GroupedWrite {
   work: () => unknown;
@@ -63,8 +60,7 @@ export class TransactionRunner {
 
   private commitGroup(group: GroupedWrite[]): void {
     if (this.openGroup === group) this.openGroup = undefined;
-    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection })
-      .databaseConnection;
+    const db = sqliteConnectionOf(this.dataSource);
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       db.transaction(() => {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { Database, Statement } from 'better-sqlite3';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { SqlBuilder, sqliteValue } from '../../database/sql-builder';
+import { sqliteConnectionOf } from '../../database/sqlite-connection';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { DeviceRegistrationEntity } from '../device/entities/device-registration.entity';
 import { PushMessageContentEntity } from './entities/push-message-content.entity';
@@ -85,10 +87,6 @@ function updateValues(u: StatusUpdate): unknown[] {
   ];
 }
 
-interface SqliteStatement {
-  run(...parameters: unknown[]): { lastInsertRowid: number | bigint; changes: number };
-}
-
 /** The guard of insertGuarded changed no row: someone else holds what the rows belong to. */
 export class GuardFailedError extends Error {
   constructor() {
@@ -96,15 +94,10 @@ export class GuardFailedError extends Error {
   }
 }
 
-interface SqliteDatabase {
-  prepare(sql: string): SqliteStatement;
-  transaction<R>(work: () => R): () => R;
-}
-
 interface SqliteStatements {
-  update: SqliteStatement;
-  insertMessage: SqliteStatement;
-  insertContent: SqliteStatement;
+  update: Statement;
+  insertMessage: Statement;
+  insertContent: Statement;
 }
 
 /** At start, a node takes back the rows its previous runs held: owner `<nodeId>:<run>` other than the current run. */
@@ -125,7 +118,7 @@ const UPDATE_CHUNK = 300;
 /** push_message and push_message_content: the durable send queue. */
 @Injectable()
 export class PushMessageRepository {
-  private sqliteCache?: SqliteStatements & { database: SqliteDatabase };
+  private sqliteCache?: SqliteStatements & { database: Database };
   private mysqlIdStepValue?: Promise<number | undefined>;
 
   constructor(
@@ -361,12 +354,12 @@ export class PushMessageRepository {
     })();
   }
 
-  private sqlite(): SqliteDatabase {
-    return (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
+  private sqlite(): Database {
+    return sqliteConnectionOf(this.dataSource);
   }
 
   /** Prepared once per connection and reused: preparing is most of the cost of a small statement. */
-  private sqliteStatements(db: SqliteDatabase): SqliteStatements {
+  private sqliteStatements(db: Database): SqliteStatements {
     if (this.sqliteCache?.database !== db) {
       const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
       this.sqliteCache = {
