@@ -7,8 +7,6 @@ interface Pending {
 }
 
 const MAX_BATCH = 300;
-// Short: a synchronous send answers only once its outcome is stored; outcomes of one worker message still share a batch.
-const FLUSH_DELAY_MS = 1;
 const RETRY_DELAY_MS = 1000;
 
 /**
@@ -19,7 +17,7 @@ const RETRY_DELAY_MS = 1000;
 export class StatusWriter {
   private readonly logger = new Logger('StatusWriter');
   private buffer: Pending[] = [];
-  private timer?: NodeJS.Timeout;
+  private scheduled = false;
   private writing?: Promise<void>;
 
   constructor(private readonly messages: PushMessageRepository) {}
@@ -28,29 +26,26 @@ export class StatusWriter {
   write(update: StatusUpdate): Promise<void> {
     return new Promise((resolve) => {
       this.buffer.push({ update, resolve });
-      if (this.buffer.length >= MAX_BATCH) this.schedule(0);
-      else this.schedule(FLUSH_DELAY_MS);
+      this.schedule();
     });
   }
 
   /** Writes everything buffered, waiting for writes in progress. */
   async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
     while (this.writing || this.buffer.length > 0) {
       if (this.writing) await this.writing;
       else await this.writeBatch();
     }
   }
 
-  private schedule(delayMs: number): void {
-    if (this.writing) return;
-    if (this.timer && delayMs > 0) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+  private schedule(): void {
+    if (this.writing || this.scheduled) return;
+    this.scheduled = true;
+    // After the current turn of the event loop: every outcome that arrived in it shares the statement.
+    setImmediate(() => {
+      this.scheduled = false;
       void this.writeBatch();
-    }, delayMs);
+    });
   }
 
   private async writeBatch(): Promise<void> {
@@ -70,6 +65,6 @@ export class StatusWriter {
     })();
     await this.writing;
     this.writing = undefined;
-    if (this.buffer.length > 0) this.schedule(this.buffer.length >= MAX_BATCH ? 0 : FLUSH_DELAY_MS);
+    if (this.buffer.length > 0) this.schedule();
   }
 }
