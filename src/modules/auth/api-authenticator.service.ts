@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { ConcurrencyLimiter } from '../../common/concurrency/concurrency-limiter';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { ApiCaller } from './api-access';
 import { ApiClientRecord, ApiClientRepository } from './api-client.repository';
 import { ApiKey, verifySecret } from './api-key';
-import { ConcurrencyLimiter } from '../../common/concurrency/concurrency-limiter';
 
 const MAX_CACHED_KEY_IDS = 10_000;
 const MAX_REMEMBERED_FAILURES = 10_000;

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { preparedStatement } from '../../database/cached-query';
 import { SqlBuilder, sqliteValue } from '../../database/sql-builder';
 import { sqliteConnectionOf } from '../../database/sqlite-connection';
 import { TransactionRunner } from '../../database/transaction-runner';
@@ -94,11 +95,14 @@ export class GuardFailedError extends Error {
   }
 }
 
-interface SqliteStatements {
-  update: Statement;
-  insertMessage: Statement;
-  insertContent: Statement;
-}
+// The SQLite statements of the send path, prepared once per connection (preparedStatement).
+const SQLITE_UPDATE = `UPDATE push_message SET ${UPDATED_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
+const SQLITE_INSERT_MESSAGE =
+  `INSERT INTO push_message (${INSERTED_COLUMNS.join(', ')}) ` +
+  `VALUES (${INSERTED_COLUMNS.map(() => '?').join(', ')})`;
+const SQLITE_INSERT_CONTENT =
+  'INSERT INTO push_message_content (app_id, body, priority, is_silent, is_personal, valid_until, ' +
+  'timestamp_created) VALUES (?, ?, ?, ?, ?, ?, ?)';
 
 /** At start, a node takes back the rows its previous runs held: owner `<nodeId>:<run>` other than the current run. */
 export interface PreviousRuns {
@@ -118,7 +122,6 @@ const UPDATE_CHUNK = 300;
 /** push_message and push_message_content: the durable send queue. */
 @Injectable()
 export class PushMessageRepository {
-  private sqliteCache?: SqliteStatements & { database: Database };
   private mysqlIdStepValue?: Promise<number | undefined>;
 
   constructor(
@@ -151,11 +154,12 @@ export class PushMessageRepository {
     rowsFor: (contentIds: number[]) => NewPushMessage[],
   ): Array<{ row: NewPushMessage; id: number }> {
     const db = this.sqlite();
-    const statements = this.sqliteStatements(db);
+    const insertContent = preparedStatement(db, SQLITE_INSERT_CONTENT);
+    const insertMessage = preparedStatement(db, SQLITE_INSERT_MESSAGE);
     return db.transaction(() => {
       const contentIds = contents.map((c) =>
         Number(
-          statements.insertContent.run(
+          insertContent.run(
             ...[c.appId, c.body, c.priority, c.silent, c.personal, c.validUntil, c.timestampCreated].map(
               sqliteValue,
             ),
@@ -164,7 +168,7 @@ export class PushMessageRepository {
       );
       return rowsFor(contentIds).map((row) => ({
         row,
-        id: Number(statements.insertMessage.run(...insertValues(row).map(sqliteValue)).lastInsertRowid),
+        id: Number(insertMessage.run(...insertValues(row).map(sqliteValue)).lastInsertRowid),
       }));
     })();
   }
@@ -177,7 +181,7 @@ export class PushMessageRepository {
   async insertGuarded(rows: NewPushMessage[], guard: (sql: SqlBuilder) => string): Promise<number[]> {
     if (new SqlBuilder(this.dataSource).dialect === 'sqlite') {
       const db = this.sqlite();
-      const { insertMessage } = this.sqliteStatements(db);
+      const insertMessage = preparedStatement(db, SQLITE_INSERT_MESSAGE);
       return this.transactions.runSync(() =>
         db.transaction(() => {
           const sql = new SqlBuilder(this.dataSource);
@@ -348,7 +352,7 @@ export class PushMessageRepository {
    */
   private applyUpdatesOnSqlite(updates: StatusUpdate[]): void {
     const db = this.sqlite();
-    const { update } = this.sqliteStatements(db);
+    const update = preparedStatement(db, SQLITE_UPDATE);
     db.transaction(() => {
       for (const u of updates) update.run(...updateValues(u).map(sqliteValue), u.id);
     })();
@@ -356,27 +360,6 @@ export class PushMessageRepository {
 
   private sqlite(): Database {
     return sqliteConnectionOf(this.dataSource);
-  }
-
-  /** Prepared once per connection and reused: preparing is most of the cost of a small statement. */
-  private sqliteStatements(db: Database): SqliteStatements {
-    if (this.sqliteCache?.database !== db) {
-      const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-      this.sqliteCache = {
-        database: db,
-        update: db.prepare(
-          `UPDATE push_message SET ${UPDATED_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
-        ),
-        insertMessage: db.prepare(
-          `INSERT INTO push_message (${INSERTED_COLUMNS.join(', ')}) VALUES (${placeholders(INSERTED_COLUMNS.length)})`,
-        ),
-        insertContent: db.prepare(
-          'INSERT INTO push_message_content (app_id, body, priority, is_silent, is_personal, valid_until, ' +
-            'timestamp_created) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        ),
-      };
-    }
-    return this.sqliteCache;
   }
 
   /**
