@@ -46,6 +46,24 @@ describe('SendBatcher', () => {
     ]);
   });
 
+  it('joins sends started by promise callbacks of the same task, and sends before the next turn', async () => {
+    const { provider, calls } = recordingProvider(1000);
+    const batcher = new SendBatcher(provider);
+    const n = notification();
+    // Started inside an immediate (as after a group commit): the request must not wait for the next turn.
+    const requestsAtNextTurn = new Promise<number>((resolve) =>
+      setImmediate(() => {
+        setImmediate(() => resolve(calls.length));
+        void batcher.send(1, app('a'), n, { token: 't1' });
+        void Promise.resolve()
+          .then(() => Promise.resolve())
+          .then(() => batcher.send(1, app('a'), n, { token: 't2' }));
+      }),
+    );
+    expect(await requestsAtNextTurn).toBe(1);
+    expect(calls).toEqual([{ app: 'a', tokens: ['t1', 't2'] }]);
+  });
+
   it('keeps apart other notifications and other apps, and splits at the provider limit', async () => {
     const { provider, calls } = recordingProvider(2);
     const batcher = new SendBatcher(provider);

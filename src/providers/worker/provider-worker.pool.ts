@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { afterCurrentTask } from '../../common/concurrency/after-current-task';
 import type { AppConfig } from '../../common/config/app-config';
 import type {
   DeliveryOutcome,
@@ -23,7 +24,7 @@ interface PendingSend {
 
 /**
  * The main thread's side of one provider worker thread: queues operations and posts them in one message per
- * event-loop turn, resolves sends from the batched results, and restarts the thread when it dies (its sends in
+ * task of the event loop, resolves sends from the batched results, and restarts the thread when it dies (its sends in
  * flight resolve as retryable, so the pipeline tries them again).
  */
 class ProviderWorkerHandle {
@@ -164,13 +165,14 @@ class ProviderWorkerHandle {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    // The sends of one group commit go in one message.
+    afterCurrentTask(() => {
       this.flushScheduled = false;
       const worker = this.worker;
       if (!worker || this.outbox.length === 0) return;
       const ops = this.outbox;
       this.outbox = [];
-      // One structured clone per turn: a notification or target shared by several sends is copied once.
+      // One structured clone per task: a notification or target shared by several sends is copied once.
       worker.postMessage(ops);
     });
   }

@@ -1,3 +1,4 @@
+import { afterCurrentTask } from '../../../common/concurrency/after-current-task';
 import {
   DeliveryOutcome,
   DeviceTarget,
@@ -15,9 +16,9 @@ interface OpenBatch {
 }
 
 /**
- * Joins single-device sends of the same notification of the same app, started in the same turn of the event loop,
- * into one provider request (HMS takes a token list): a campaign page costs one HMS request per hundred devices
- * instead of one each. Each caller still gets its own device's outcome.
+ * Joins single-device sends of the same notification of the same app, started by the same task of the event loop
+ * (its code and the promise callbacks it sets off), into one provider request (HMS takes a token list): a campaign
+ * page costs one HMS request per hundred devices instead of one each. Each caller still gets its own device's outcome.
  */
 export class SendBatcher {
   private readonly open = new Map<string, OpenBatch>();
@@ -37,8 +38,8 @@ export class SendBatcher {
     if (!batch) {
       const created: OpenBatch = { app, notification, targets: [], waiters: [], sent: false };
       this.open.set(key, created);
-      // After the current turn: every job started with this one is in the batch by then.
-      setImmediate(() => this.flush(key, created));
+      // By then every job started with this one is in the batch.
+      afterCurrentTask(() => this.flush(key, created));
       batch = created;
     }
     const promise = new Promise<DeliveryOutcome>((resolve, reject) =>
