@@ -1,5 +1,13 @@
 import { PushServerError } from '../../src/common/errors/push-server.error';
-import { Bool, Nested, OneOf, Text, TextList } from '../../src/common/validation/constraints';
+import {
+  Bool,
+  FreeObject,
+  Nested,
+  OneOf,
+  Text,
+  TextList,
+  Transformed,
+} from '../../src/common/validation/constraints';
 import { validateDto } from '../../src/common/validation/validate-dto';
 
 class Inner {
@@ -112,5 +120,68 @@ describe('validateDto', () => {
     expect(badFields({ code: 'abcd' })).toEqual(['code', 'name']);
     Text({ notBlank: true, max: 10 })(Later.prototype, 'extra');
     expect(() => validateDto(Later, { code: 'abc' }, '')).toThrow(PushServerError);
+  });
+
+  it('names list items by index: a bad field inside one, or an item that is no object', () => {
+    class Holder {
+      @Nested(() => Inner, { list: true }) items?: Inner[];
+    }
+    const caught = (value: object) => {
+      try {
+        validateDto(Holder, value, 'requestObject');
+      } catch (error) {
+        return (error as PushServerError).violations;
+      }
+      return [];
+    };
+    expect(caught({ items: [{ name: 'ok' }, { name: 'too long' }, 'text', null] })).toEqual([
+      { fieldName: 'requestObject.items', hint: 'must be an array of JSON objects' },
+      {
+        fieldName: 'requestObject.items[1].name',
+        invalidValue: 'too long',
+        hint: 'size must be between 0 and 5',
+      },
+      {
+        fieldName: 'requestObject.items[2]',
+        invalidValue: 'text',
+        hint: 'each value in nested property items must be either object or array',
+      },
+      {
+        fieldName: 'requestObject.items[3]',
+        hint: 'each value in nested property items must be either object or array',
+      },
+    ]);
+    const dto = validateDto(Holder, { items: [{ name: 'a', unknown: 1 }] }, 'requestObject');
+    expect(dto.items![0]).toBeInstanceOf(Inner);
+    expect(dto.items).toEqual([Object.assign(new Inner(), { name: 'a' })]);
+  });
+
+  it("checks a subclass's own fields first, then the inherited ones, and applies transforms in written order", () => {
+    class Base {
+      @Text({ notBlank: true, max: 5 }) first: string;
+    }
+    class Derived extends Base {
+      @Transformed((value) => (typeof value === 'string' ? value.trim() : value))
+      @Transformed((value) => (value === '' ? undefined : value))
+      @Text({ notBlank: true, max: 5 })
+      second: string;
+    }
+    try {
+      validateDto(Derived, { second: '   ' }, '');
+      throw new Error('no violation');
+    } catch (error) {
+      expect((error as PushServerError).violations).toEqual([
+        { fieldName: 'second', hint: 'must not be blank' },
+        { fieldName: 'first', hint: 'must not be blank' },
+      ]);
+    }
+  });
+
+  it('keeps every key of a free-form object, even one named like an Object method', () => {
+    class WithExtras {
+      @FreeObject() extras?: Record<string, unknown>;
+    }
+    const extras = { toString: 'x', valueOf: 1, nested: { a: [1, { b: null }] } };
+    expect(validateDto(WithExtras, { extras }, '').extras).toEqual(extras);
   });
 });

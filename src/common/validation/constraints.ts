@@ -1,36 +1,13 @@
-import { Transform, Type } from 'class-transformer';
-import { ValidateBy, ValidateIf, ValidateNested, ValidationArguments } from 'class-validator';
+import { addFieldRule } from './field-rules';
 
 /**
  * Field constraints whose hints read like the original's Bean Validation messages ("must not be blank",
- * "size must be between 8 and 255"), one hint per field, so a violation list stays short and exact.
+ * "size must be between 8 and 255"), one hint per field, so a violation list stays short and exact. They register
+ * with field-rules.ts, which validateDto runs.
  */
 
-const secretFields = new WeakMap<object, Set<string>>();
-
-/** True when the field holds a secret whose value must never be echoed back in a violation. */
-export function isSecretField(target: object, property: string): boolean {
-  // Walk the prototype chain: a secret field may be declared on a parent DTO.
-  for (let proto: object | null = target; proto; proto = Object.getPrototypeOf(proto) as object | null) {
-    if (secretFields.get(proto)?.has(property)) return true;
-  }
-  return false;
-}
-
-function markSecret(target: object, property: string): void {
-  const fields = secretFields.get(target) ?? new Set<string>();
-  fields.add(property);
-  secretFields.set(target, fields);
-}
-
-function rule(name: string, hintFor: (value: unknown) => string | undefined): PropertyDecorator {
-  return ValidateBy({
-    name,
-    validator: {
-      validate: (value: unknown) => hintFor(value) === undefined,
-      defaultMessage: (args?: ValidationArguments) => hintFor(args?.value) ?? 'is invalid',
-    },
-  });
+function rule(hintFor: (value: unknown) => string | undefined): PropertyDecorator {
+  return (target, property) => addFieldRule(target, String(property), { check: hintFor });
 }
 
 /**
@@ -58,7 +35,7 @@ export interface TextOptions {
 
 /** A string field. Absent values pass unless `notBlank` or `notNull` is set. */
 export function Text(options: TextOptions): PropertyDecorator {
-  const check = rule('text', (value) => {
+  const check = rule((value) => {
     if (value === null || value === undefined) {
       if (options.notBlank) return 'must not be blank';
       if (options.notNull) return 'must not be null';
@@ -74,7 +51,7 @@ export function Text(options: TextOptions): PropertyDecorator {
     return undefined;
   });
   return (target, property) => {
-    if (options.secret) markSecret(target, String(property));
+    if (options.secret) addFieldRule(target, String(property), { secret: true });
     check(target, property);
   };
 }
@@ -84,27 +61,30 @@ export function OneOf(
   values: readonly string[],
   options: { notNull?: boolean; caseInsensitive?: boolean } = {},
 ): PropertyDecorator {
-  const check = rule('oneOf', (value) => {
+  const check = rule((value) => {
     if (value === null || value === undefined) return options.notNull ? 'must not be null' : undefined;
     if (typeof value !== 'string' || !values.includes(value)) return `must be one of: ${values.join(', ')}`;
     return undefined;
   });
-  const lower = Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value));
   return (target, property) => {
-    if (options.caseInsensitive) lower(target, property);
+    if (options.caseInsensitive) {
+      addFieldRule(target, String(property), {
+        transform: (value) => (typeof value === 'string' ? value.toLowerCase() : value),
+      });
+    }
     check(target, property);
   };
 }
 
 export function Bool(options: { notNull?: boolean } = {}): PropertyDecorator {
-  return rule('bool', (value) => {
+  return rule((value) => {
     if (value === null || value === undefined) return options.notNull ? 'must not be null' : undefined;
     return typeof value === 'boolean' ? undefined : 'must be a boolean';
   });
 }
 
 export function Int(options: { min?: number; max?: number; notNull?: boolean } = {}): PropertyDecorator {
-  return rule('int', (value) => {
+  return rule((value) => {
     if (value === null || value === undefined) return options.notNull ? 'must not be null' : undefined;
     if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be a whole number';
     if (options.min !== undefined && value < options.min)
@@ -125,7 +105,7 @@ export interface TextListOptions {
 
 /** An array of strings. */
 export function TextList(options: TextListOptions): PropertyDecorator {
-  return rule('textList', (value) => {
+  return rule((value) => {
     if (value === null || value === undefined) {
       if (options.notEmpty) return 'must not be empty';
       return options.notNull ? 'must not be null' : undefined;
@@ -151,7 +131,7 @@ export function Nested(
   options: { notNull?: boolean; list?: boolean; maxItems?: number } = {},
 ): PropertyDecorator {
   const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
-  const shape = rule('object', (value) => {
+  const shape = rule((value) => {
     if (value === null || value === undefined) return options.notNull ? 'must not be null' : undefined;
     if (!options.list) return isObject(value) ? undefined : 'must be a JSON object';
     if (!Array.isArray(value) || !value.every(isObject)) return 'must be an array of JSON objects';
@@ -159,21 +139,22 @@ export function Nested(
       return sizeHint(0, options.maxItems);
     return undefined;
   });
-  const transform = Type(type);
-  const nested = ValidateNested({ each: options.list });
-  // ValidateNested refuses null ("must be either object or array"); an optional null is as good as absent.
-  const skipAbsent = ValidateIf((_object, value) => value !== null && value !== undefined);
   return (target, property) => {
-    if (!options.notNull) skipAbsent(target, property);
+    // An optional null is as good as absent.
+    if (!options.notNull) addFieldRule(target, String(property), { skipWhenAbsent: true });
     shape(target, property);
-    transform(target, property);
-    nested(target, property);
+    addFieldRule(target, String(property), { nested: { type, list: options.list ?? false } });
   };
+}
+
+/** Changes a field's value before it is checked (`a,b` → `['a', 'b']`); several apply in the order written. */
+export function Transformed(transform: (value: unknown) => unknown): PropertyDecorator {
+  return (target, property) => addFieldRule(target, String(property), { transform });
 }
 
 /** A JSON object of free-form values (push `extras`). */
 export function FreeObject(): PropertyDecorator {
-  return rule('freeObject', (value) => {
+  return rule((value) => {
     if (value === null || value === undefined) return undefined;
     return typeof value === 'object' && !Array.isArray(value) ? undefined : 'must be a JSON object';
   });
@@ -181,7 +162,7 @@ export function FreeObject(): PropertyDecorator {
 
 /** A whole number sent as a query-string value (`?page=2`); a repeated parameter or any non-digit is rejected. */
 export function QueryInt(options: { min?: number; max?: number }): PropertyDecorator {
-  return rule('queryInt', (value) => {
+  return rule((value) => {
     if (value === null || value === undefined || value === '') return undefined;
     if (typeof value !== 'string' || !/^-?\d{1,10}$/.test(value)) return 'must be a whole number';
     const number = Number(value);
@@ -195,7 +176,7 @@ export function QueryInt(options: { min?: number; max?: number }): PropertyDecor
 
 /** A boolean sent as a query-string value (`?all=true`): `true` or `false` in any case; empty counts as absent. */
 export function QueryBool(): PropertyDecorator {
-  return rule('queryBool', (value) => {
+  return rule((value) => {
     if (value === null || value === undefined || value === '') return undefined;
     if (typeof value !== 'string' || !/^(true|false)$/i.test(value)) return 'must be true or false';
     return undefined;
@@ -236,7 +217,7 @@ function parseDateTime(value: string): Date | undefined {
  * `…+01:00` (a time needs its zone: the server's own would be a guess). Empty counts as absent.
  */
 export function QueryDateTime(): PropertyDecorator {
-  return rule('queryDateTime', (value) => {
+  return rule((value) => {
     if (value === null || value === undefined || value === '') return undefined;
     if (typeof value === 'string' && parseDateTime(value)) return undefined;
     return 'must be an ISO 8601 date or date-time with a time zone, e.g. 2025-01-31 or 2025-01-31T12:00:00Z';

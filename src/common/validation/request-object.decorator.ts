@@ -3,7 +3,8 @@ import { ApiBody, ApiProperty } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { PushServerError, Violation } from '../errors/push-server.error';
 import { hasNul, NUL_HINT } from './constraints';
-import { echo, validateDto } from './validate-dto';
+import { echo } from './field-rules';
+import { validateDto } from './validate-dto';
 
 type DtoClass = new () => object;
 

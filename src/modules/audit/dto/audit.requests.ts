@@ -1,10 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { OneOf, QueryDateTime, Text } from '../../../common/validation/constraints';
+import { OneOf, QueryDateTime, Text, Transformed } from '../../../common/validation/constraints';
 import { PageQuery } from '../../../common/validation/page-query';
 import { AUDIT_ACTIONS } from '../audit-actions';
 
-const emptyAsAbsent = Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value));
+const emptyAsAbsent = Transformed((value) => (value === '' ? undefined : value));
 
 /** `GET /admin/audit/list?page=&size=&action=&appId=&from=&to=` */
 export class AuditListQuery extends PageQuery {

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { Bool, OneOf, Text, TextList } from '../../../common/validation/constraints';
+import { Bool, OneOf, Text, TextList, Transformed } from '../../../common/validation/constraints';
 import { PageQuery } from '../../../common/validation/page-query';
 import { QueryBool } from '../../../common/validation/constraints';
 
@@ -15,7 +14,7 @@ const BODY_MAX = 65536;
 export const INBOX_APPS_MAX = 100;
 
 /** `applications=a,b` or `applications=a&applications=b` (Spring binds both to a list); blanks dropped. */
-function splitAppIds({ value }: { value: unknown }): unknown {
+function splitAppIds(value: unknown): unknown {
   const parts = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(parts) || !parts.every((part) => typeof part === 'string')) return value;
   return parts
@@ -78,7 +77,7 @@ export class InboxListQuery extends PageQuery {
     description:
       'Comma-separated app IDs (the parameter may also be repeated); a message of any of them is listed.',
   })
-  @Transform(splitAppIds)
+  @Transformed(splitAppIds)
   @TextList({ notEmpty: true, maxItems: INBOX_APPS_MAX, itemMax: ID_MAX })
   applications: string[];
 
