@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { sqliteConnectionOf } from './sqlite-connection';
+import { inSqliteTransaction, sqliteConnectionOf } from './sqlite-connection';
 
 interface GroupedWrite {
   work: () => unknown;
@@ -63,16 +63,16 @@ export class TransactionRunner {
     const db = sqliteConnectionOf(this.dataSource);
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      db.transaction(() => {
+      inSqliteTransaction(db, () => {
         for (const write of group) {
           try {
             // Nested: a savepoint, rolled back alone when the write throws.
-            outcomes.push({ ok: true, value: db.transaction(write.work)() });
+            outcomes.push({ ok: true, value: inSqliteTransaction(db, write.work) });
           } catch (error) {
             outcomes.push({ ok: false, error });
           }
         }
-      })();
+      });
     } catch (error) {
       // The commit itself failed: nothing of the group is stored.
       for (const write of group) write.reject(error);

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { preparedStatement } from '../../database/cached-query';
 import { SqlBuilder, sqliteValue } from '../../database/sql-builder';
-import { sqliteConnectionOf } from '../../database/sqlite-connection';
+import { inSqliteTransaction, sqliteConnectionOf } from '../../database/sqlite-connection';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { DeviceRegistrationEntity } from '../device/entities/device-registration.entity';
 import { PushMessageContentEntity } from './entities/push-message-content.entity';
@@ -156,7 +156,7 @@ export class PushMessageRepository {
     const db = this.sqlite();
     const insertContent = preparedStatement(db, SQLITE_INSERT_CONTENT);
     const insertMessage = preparedStatement(db, SQLITE_INSERT_MESSAGE);
-    return db.transaction(() => {
+    return inSqliteTransaction(db, () => {
       const contentIds = contents.map((c) =>
         Number(
           insertContent.run(
@@ -170,7 +170,7 @@ export class PushMessageRepository {
         row,
         id: Number(insertMessage.run(...insertValues(row).map(sqliteValue)).lastInsertRowid),
       }));
-    })();
+    });
   }
 
   /**
@@ -183,13 +183,13 @@ export class PushMessageRepository {
       const db = this.sqlite();
       const insertMessage = preparedStatement(db, SQLITE_INSERT_MESSAGE);
       return this.transactions.runSync(() =>
-        db.transaction(() => {
+        inSqliteTransaction(db, () => {
           const sql = new SqlBuilder(this.dataSource);
           if (db.prepare(guard(sql)).run(...sql.parameters).changes !== 1) throw new GuardFailedError();
           return rows.map((row) =>
             Number(insertMessage.run(...insertValues(row).map(sqliteValue)).lastInsertRowid),
           );
-        })(),
+        }),
       );
     }
     return this.transactions.run(async (manager) => {
@@ -353,9 +353,9 @@ export class PushMessageRepository {
   private applyUpdatesOnSqlite(updates: StatusUpdate[]): void {
     const db = this.sqlite();
     const update = preparedStatement(db, SQLITE_UPDATE);
-    db.transaction(() => {
+    inSqliteTransaction(db, () => {
       for (const u of updates) update.run(...updateValues(u).map(sqliteValue), u.id);
-    })();
+    });
   }
 
   private sqlite(): Database {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { afterCurrentTask } from '../../../common/concurrency/after-current-task';
 import { PushMessageRepository, StatusUpdate } from '../push-message.repository';
 
 interface Pending {
@@ -41,8 +42,10 @@ export class StatusWriter {
   private schedule(): void {
     if (this.writing || this.scheduled) return;
     this.scheduled = true;
-    // After the current turn of the event loop: every outcome that arrived in it shares the statement.
-    setImmediate(() => {
+    // Once the current task is done: the outcomes of one provider answer (or of one worker message) share the
+    // statement. Not setImmediate: called from one (a group commit), the write and the answers it holds back would
+    // wait a turn; here the write joins the group commit of this turn.
+    afterCurrentTask(() => {
       this.scheduled = false;
       void this.writeBatch();
     });
