@@ -177,6 +177,23 @@ describe('validateDto', () => {
     }
   });
 
+  it('never echoes a secret field, even where a subclass redeclares it without saying so', () => {
+    class WithSecret {
+      @Text({ max: 300, secret: true }) key?: string;
+    }
+    class Redeclared extends WithSecret {
+      @Text({ max: 3 }) override key?: string = undefined;
+    }
+    expect(() => validateDto(Redeclared, { key: 'leaked' }, '')).toThrow(PushServerError);
+    try {
+      validateDto(Redeclared, { key: 'leaked' }, '');
+    } catch (error) {
+      expect((error as PushServerError).violations).toEqual([
+        { fieldName: 'key', hint: 'size must be between 0 and 3' },
+      ]);
+    }
+  });
+
   it('keeps every key of a free-form object, even one named like an Object method', () => {
     class WithExtras {
       @FreeObject() extras?: Record<string, unknown>;

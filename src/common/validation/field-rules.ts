@@ -152,7 +152,9 @@ function rulesOf(dtoClass: DtoClass): ClassRules {
     for (const field of ownFields.get(prototype)?.values() ?? []) {
       if (seen.has(field.property)) continue;
       seen.add(field.property);
-      fields.push(field);
+      // A field that is secret anywhere in the chain stays secret where a subclass redeclares it.
+      const secret = chain.some((p) => ownFields.get(p)?.get(field.property)?.secret);
+      fields.push(secret && !field.secret ? { ...field, secret } : field);
     }
   }
   const undeclared = Object.keys(new dtoClass()).filter((property) => !seen.has(property));
