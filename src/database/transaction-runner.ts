@@ -29,8 +29,8 @@ export class TransactionRunner {
    *
    * Writes started in the same turn of the event loop share one commit (group commit): a commit costs more than a
    * small send's inserts (WAL frames written page by page), and fifty concurrent callers each paid it. Each write
-   * runs in its own savepoint, so one that throws is undone alone and rejects alone; the promise of every write
-   * settles only after the shared commit.
+   * runs in its own savepoint, so one that throws is undone alone and rejects alone (`work` needs no transaction of
+   * its own); the promise of every write settles only after the shared commit.
    */
   runSync<T>(work: () => T): Promise<T> {
     if (!this.serialize) return Promise.resolve().then(work);

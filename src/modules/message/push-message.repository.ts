@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { preparedStatement } from '../../database/cached-query';
 import { SqlBuilder, sqliteValue } from '../../database/sql-builder';
-import { inSqliteTransaction, sqliteConnectionOf } from '../../database/sqlite-connection';
+import { sqliteConnectionOf } from '../../database/sqlite-connection';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { DeviceRegistrationEntity } from '../device/entities/device-registration.entity';
 import { PushMessageContentEntity } from './entities/push-message-content.entity';
@@ -156,21 +156,20 @@ export class PushMessageRepository {
     const db = this.sqlite();
     const insertContent = preparedStatement(db, SQLITE_INSERT_CONTENT);
     const insertMessage = preparedStatement(db, SQLITE_INSERT_MESSAGE);
-    return inSqliteTransaction(db, () => {
-      const contentIds = contents.map((c) =>
-        Number(
-          insertContent.run(
-            ...[c.appId, c.body, c.priority, c.silent, c.personal, c.validUntil, c.timestampCreated].map(
-              sqliteValue,
-            ),
-          ).lastInsertRowid,
-        ),
-      );
-      return rowsFor(contentIds).map((row) => ({
-        row,
-        id: Number(insertMessage.run(...insertValues(row).map(sqliteValue)).lastInsertRowid),
-      }));
-    });
+    // Runs inside TransactionRunner.runSync, whose savepoint makes the inserts all or nothing.
+    const contentIds = contents.map((c) =>
+      Number(
+        insertContent.run(
+          ...[c.appId, c.body, c.priority, c.silent, c.personal, c.validUntil, c.timestampCreated].map(
+            sqliteValue,
+          ),
+        ).lastInsertRowid,
+      ),
+    );
+    return rowsFor(contentIds).map((row) => ({
+      row,
+      id: Number(insertMessage.run(...insertValues(row).map(sqliteValue)).lastInsertRowid),
+    }));
   }
 
   /**
@@ -182,15 +181,14 @@ export class PushMessageRepository {
     if (new SqlBuilder(this.dataSource).dialect === 'sqlite') {
       const db = this.sqlite();
       const insertMessage = preparedStatement(db, SQLITE_INSERT_MESSAGE);
-      return this.transactions.runSync(() =>
-        inSqliteTransaction(db, () => {
-          const sql = new SqlBuilder(this.dataSource);
-          if (db.prepare(guard(sql)).run(...sql.parameters).changes !== 1) throw new GuardFailedError();
-          return rows.map((row) =>
-            Number(insertMessage.run(...insertValues(row).map(sqliteValue)).lastInsertRowid),
-          );
-        }),
-      );
+      // runSync's savepoint undoes the guard statement when it throws.
+      return this.transactions.runSync(() => {
+        const sql = new SqlBuilder(this.dataSource);
+        if (db.prepare(guard(sql)).run(...sql.parameters).changes !== 1) throw new GuardFailedError();
+        return rows.map((row) =>
+          Number(insertMessage.run(...insertValues(row).map(sqliteValue)).lastInsertRowid),
+        );
+      });
     }
     return this.transactions.run(async (manager) => {
       const sql = new SqlBuilder(this.dataSource);
@@ -353,9 +351,7 @@ export class PushMessageRepository {
   private applyUpdatesOnSqlite(updates: StatusUpdate[]): void {
     const db = this.sqlite();
     const update = preparedStatement(db, SQLITE_UPDATE);
-    inSqliteTransaction(db, () => {
-      for (const u of updates) update.run(...updateValues(u).map(sqliteValue), u.id);
-    });
+    for (const u of updates) update.run(...updateValues(u).map(sqliteValue), u.id);
   }
 
   private sqlite(): Database {
