@@ -1,60 +1,64 @@
 import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json, NextFunction, Request, Response } from 'express';
+import type { FastifyError, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config/app-config';
-import { sendErrorEnvelope } from './common/errors/api-exception.filter';
+import { EnvelopeHttpAdapter } from './common/envelope/envelope-http.adapter';
+import { registerBodyParsers } from './common/http/body-parsers';
+import { requestPath } from './common/http/request-path';
+import { RouteCatalog } from './common/http/route-catalog';
 import { securityHeaders } from './common/http/security-headers';
 import { ApiAuthGuard } from './modules/auth/api-auth.guard';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** Builds the whole HTTP application from a validated configuration; `main.ts` and the tests share it. */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  // A prefix, not a path: the UI's assets and every form of the document (/v3/api-docs.yaml) are behind it.
+  const swaggerPath = new RegExp(`^${escapeRegExp(config.contextPath)}/(swagger-ui|v3/api-docs)`, 'i');
+  const addSecurityHeaders = securityHeaders(swaggerPath);
+  const adapter = new EnvelopeHttpAdapter({
+    trustProxy: config.http.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    // /push/message/send/ is /push/message/send, as it was on Express (RouteCatalog matches the same way).
+    routerOptions: { ignoreTrailingSlash: true },
+    // A URL the router cannot take (bad percent-encoding, a parameter over 100 characters) skips the hooks and the
+    // error handler (Nest's, which calls ApiExceptionFilter); it gets the headers and the envelope of every other answer.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      addSecurityHeaders(request, reply, () => adapter.getInstance().errorHandler(error, request, reply)),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
   });
-  app.disable('x-powered-by');
-  // No ETag on API answers: hashing every body costs CPU on the send path, and the original sends none either.
-  app.set('etag', false);
-  app.set('trust proxy', config.http.trustProxy);
-  // A prefix, not a path: the UI's assets and every form of the document (/v3/api-docs.yaml) are behind it.
-  const swaggerPath = new RegExp(`^${escapeRegExp(config.contextPath)}/(swagger-ui|v3/api-docs)`, 'i');
-  app.use(securityHeaders(swaggerPath));
+  const fastify = adapter.getInstance();
+  const guard = app.get(ApiAuthGuard);
+  // Before CORS's hook, which answers preflights itself.
+  adapter.setOnRequestHook(addSecurityHeaders);
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.http.corsOrigins,
-      methods: ['GET', 'POST', 'PUT', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type'],
+      methods: 'GET,POST,PUT,DELETE',
+      allowedHeaders: 'Authorization,Content-Type',
       maxAge: 600,
     });
   }
-  // The API description is served by Express, outside the guard: it gets the same address limit and key check here.
-  const guard = app.get(ApiAuthGuard);
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    if (!swaggerPath.test(request.path)) return next();
-    guard.admitToApiDescription(request).then(
-      () => next(),
-      (error: unknown) => sendErrorEnvelope(response, error),
-    );
+  // The API description is not a Nest route, so the guard does not see it: the same address limit and key check here.
+  fastify.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
+    if (!swaggerPath.test(requestPath(request))) return done();
+    guard.admitToApiDescription(request).then(() => done(), done);
   });
-  // Campaign user lists (up to 100,000 ids) get their own, larger limit, for callers who may post them; the general
-  // parser below then skips the already parsed body.
-  const campaignUsersPath = new RegExp(
-    `^${escapeRegExp(config.contextPath)}/push/campaign/[^/]+/user/(add|delete)/?$`,
-    'i',
-  );
-  const campaignUsersParser = json({ limit: config.campaignUserBodyLimitBytes });
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    if (!campaignUsersPath.test(request.path)) return next();
-    void guard
-      .mayPostLargeBody(request)
-      .then((allowed) => (allowed ? campaignUsersParser(request, response, next) : next()));
+  registerBodyParsers(fastify, {
+    general: config.bodyLimitBytes,
+    large: config.campaignUserBodyLimitBytes,
+    mayPostLargeBody: (request) => guard.mayPostLargeBody(request),
   });
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  const routes = app.get(RouteCatalog);
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    for (const method of [route.method].flat()) routes.add(method, route.url);
+  });
   if (config.contextPath) app.setGlobalPrefix(config.contextPath);
 
   const document = SwaggerModule.createDocument(

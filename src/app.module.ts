@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { AppConfig } from './common/config/app-config';
 import { ConfigModule } from './common/config/config.module';
-import { EnvelopeInterceptor } from './common/envelope/envelope.interceptor';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
+import { RouteCatalog } from './common/http/route-catalog';
 import { DatabaseModule } from './database/database.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { DeviceModule } from './modules/device/device.module';
@@ -35,10 +35,7 @@ export class AppModule {
         CampaignModule,
         InboxModule,
       ],
-      providers: [
-        { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
-        { provide: APP_FILTER, useClass: ApiExceptionFilter },
-      ],
+      providers: [RouteCatalog, { provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };
   }
 }

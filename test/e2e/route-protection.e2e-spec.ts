@@ -106,20 +106,25 @@ describe.each([
     }
   });
 
-  it('answers the same routes spelled in upper case or with a trailing slash 401 without credentials', async () => {
+  it('answers the same routes with a trailing slash 401 without credentials, and does not serve them in upper case', async () => {
     let checked = 0;
     for (const route of routes.filter((candidate) => !isPublic(candidate))) {
-      for (const variant of [url(route).toUpperCase(), `${url(route)}/`]) {
-        const response = await call(t.anonymous(), route.method, variant);
-        expect({ variant, status: response.status, body: response.body }).toEqual({
-          variant,
-          status: 401,
-          body: unauthorized(NO_CREDENTIALS),
-        });
-        checked++;
-      }
+      const slash = await call(t.anonymous(), route.method, `${url(route)}/`);
+      expect({ variant: `${url(route)}/`, status: slash.status, body: slash.body }).toEqual({
+        variant: `${url(route)}/`,
+        status: 401,
+        body: unauthorized(NO_CREDENTIALS),
+      });
+      // Paths are case-sensitive, as the original's (Spring's) are.
+      const upper = await call(t.http(), route.method, url(route).toUpperCase());
+      expect({
+        variant: url(route).toUpperCase(),
+        status: upper.status,
+        code: upper.body.responseObject?.code,
+      }).toEqual({ variant: url(route).toUpperCase(), status: 404, code: 'ERROR_NOT_FOUND' });
+      checked++;
     }
-    expect(checked).toBeGreaterThan(120);
+    expect(checked).toBeGreaterThan(60);
   });
 
   it('answers the static files of the Swagger UI (middleware, not routes) 401 without credentials', async () => {

@@ -84,6 +84,84 @@ describe('Service endpoints, envelope and error conventions', () => {
     });
   });
 
+  it('reads JSON strictly: a scalar is malformed, an empty body is {}, other content types are not read', async () => {
+    const malformed = {
+      status: 'ERROR',
+      responseObject: {
+        code: 'ERROR_REQUEST',
+        message: 'Malformed JSON in request body',
+        violations: [{ fieldName: 'body', hint: 'must be a valid JSON object' }],
+      },
+    };
+    const post = (contentType: string, body: string) =>
+      t.http().post('/admin/app/create').set('Content-Type', contentType).send(body);
+    for (const scalar of ['"mobile-app"', 'null', '42', 'true']) {
+      expect((await post('application/json', scalar).expect(400)).body).toEqual(malformed);
+    }
+    const missing = {
+      status: 'ERROR',
+      responseObject: {
+        code: 'ERROR_REQUEST',
+        message: 'Invalid method parameter value',
+        violations: [{ fieldName: 'requestObject', hint: 'must not be null' }],
+      },
+    };
+    expect((await post('application/json', '').expect(400)).body).toEqual(missing);
+    expect((await post('text/plain', '{"requestObject":{"appId":"plain"}}').expect(400)).body).toEqual(
+      missing,
+    );
+    await post('application/json; charset=utf-8', '{"requestObject":{"appId":"utf8"}}').expect(200);
+    expect(await t.sql('SELECT app_id FROM push_app_credentials')).toEqual([{ app_id: 'utf8' }]);
+  });
+
+  it('answers a compressed body with 415 and reads nothing of it', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const response = await t
+        .http()
+        .post('/admin/app/create')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        .send('{"requestObject":{"appId":"packed"}}')
+        .expect(415);
+      expect(response.body).toEqual({
+        status: 'ERROR',
+        responseObject: {
+          code: 'ERROR_UNSUPPORTED_MEDIA_TYPE',
+          message: `Content-Encoding ${encoding} is not supported: send the body uncompressed`,
+        },
+      });
+    }
+    await t
+      .http()
+      .post('/admin/app/create')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'identity')
+      .send('{"requestObject":{"appId":"identity"}}')
+      .expect(200);
+    expect(
+      await t.sql("SELECT app_id FROM push_app_credentials WHERE app_id IN ('packed', 'identity')"),
+    ).toEqual([{ app_id: 'identity' }]);
+  });
+
+  it('answers a URL the router cannot decode, or an overlong path parameter, in the envelope with the usual headers', async () => {
+    const badUrl = await t.http().get('/push/campaign/%/detail').expect(400);
+    expect(badUrl.body).toEqual({
+      status: 'ERROR',
+      responseObject: {
+        code: 'ERROR_REQUEST',
+        message: "'/push/campaign/%/detail' is not a valid url component",
+      },
+    });
+    expect(badUrl.headers['x-content-type-options']).toBe('nosniff');
+    const longId = await t
+      .http()
+      .get(`/push/campaign/${'1'.repeat(101)}/detail`)
+      .expect(414);
+    expect(longId.body.status).toBe('ERROR');
+    expect(longId.body.responseObject.code).toBe('ERROR_GENERIC');
+    expect(longId.headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('answers a body over the size limit with 413 in the envelope', async () => {
     const response = await t
       .http()

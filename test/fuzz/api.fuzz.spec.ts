@@ -3,6 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { DeliveryDispatcher } from '../../src/modules/message/delivery/delivery.dispatcher';
 import { StatusWriter } from '../../src/modules/message/delivery/status-writer';
+import { registeredRoutes } from '../support/api-clients';
 import { base64, TEST_AUTHORIZATION } from '../support/credentials';
 import { DeliveryFixture, hexToken, registerDevice, startDeliveryFixture } from '../support/delivery-fixture';
 import { testDialect } from '../support/test-database';
@@ -13,7 +14,6 @@ import {
   FuzzRequest,
   INBOX_ID_PLACEHOLDER,
   requestArbitrary,
-  RouteInfo,
 } from './arbitraries';
 import { describeChanges, Fingerprint, takeFingerprint } from './db-fingerprint';
 import { closeClient, RawResponse, sendRaw } from './http-client';
@@ -145,7 +145,7 @@ describe(`API fuzz (${dialect})`, () => {
     });
     const { apns, fcm, hms } = f.credentials;
     context = {
-      routes: routesOf(t.app.getHttpAdapter().getInstance()),
+      routes: registeredRoutes(t.app),
       apiDocument: JSON.parse(document.text) as ApiDocument,
       authorization: TEST_AUTHORIZATION,
       knownValues: {
@@ -296,21 +296,6 @@ describe(`API fuzz (${dialect})`, () => {
     if (RUNS >= 500) expect(missed).toEqual([]);
   }, 3_600_000);
 });
-
-/** Every (method, path) the Express router serves: a new endpoint is fuzzed without touching this file. */
-function routesOf(expressApp: unknown): RouteInfo[] {
-  const { stack } = (
-    expressApp as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }
-  ).router;
-  const routes: RouteInfo[] = [];
-  for (const layer of stack) {
-    if (!layer.route) continue;
-    for (const [method, enabled] of Object.entries(layer.route.methods)) {
-      if (enabled && method !== '_all') routes.push({ method: method.toUpperCase(), path: layer.route.path });
-    }
-  }
-  return routes;
-}
 
 /** The error envelope every 4xx must carry: `{status: "ERROR", responseObject: {code, message}}`. */
 function envelopeProblem(response: RawResponse): string | undefined {

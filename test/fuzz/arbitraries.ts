@@ -9,7 +9,7 @@ import { RawRequest } from './http-client';
 
 export interface RouteInfo {
   method: string;
-  /** Express pattern, e.g. `/push/campaign/:id/delete`. */
+  /** Route pattern, e.g. `/push/campaign/:id/delete`. */
   path: string;
 }
 
@@ -40,7 +40,7 @@ export interface FuzzContext {
 export interface FuzzRequest {
   /** Which generator made it, for the summary. */
   kind: string;
-  /** `METHOD /express/pattern`, or `METHOD (unrouted)`. */
+  /** `METHOD /route/pattern`, or `METHOD (unrouted)`. */
   route: string;
   raw: RawRequest;
 }

@@ -1,44 +1,21 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { ApiClientRecord, ApiClientRepository } from '../../src/modules/auth/api-client.repository';
 import { hashSecret } from '../../src/modules/auth/api-key';
 import { ApiScope } from '../../src/modules/auth/api-scopes';
+import { CatalogRoute, RouteCatalog, RoutedMethod } from '../../src/common/http/route-catalog';
 import { base64 } from './credentials';
 import { TestApp } from './test-app';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = RoutedMethod;
 
-/** One method of one path as the Express router serves it (the Nest routes and the Swagger routes alike). */
-export interface RegisteredRoute {
-  method: HttpMethod;
-  /** Including CONTEXT_PATH, with Express parameters (`:id`). */
-  path: string;
-}
+/** One method of one path as the server routes it (the Nest routes and the API description's alike). */
+export type RegisteredRoute = CatalogRoute;
 
-interface RouterLayer {
-  route?: { path: unknown; methods: Record<string, boolean> };
-}
-
-/** Every route of the running application, read from its Express router (as RouteCatalog does). */
-export function registeredRoutes(app: NestExpressApplication): RegisteredRoute[] {
-  const router = (app.getHttpAdapter().getInstance() as { router?: { stack: RouterLayer[] } }).router;
-  if (!router) throw new Error('The Express application has no router');
-  const routes: RegisteredRoute[] = [];
-  for (const layer of router.stack) {
-    if (!layer.route) continue;
-    if (typeof layer.route.path !== 'string')
-      throw new Error(`Unexpected route path ${String(layer.route.path)}`);
-    for (const [method, enabled] of Object.entries(layer.route.methods)) {
-      if (!enabled) continue;
-      const upper = method.toUpperCase();
-      if (!['GET', 'POST', 'PUT', 'DELETE'].includes(upper)) {
-        throw new Error(`Unexpected method ${method} of ${layer.route.path}: extend the route tests`);
-      }
-      routes.push({ method: upper as HttpMethod, path: layer.route.path });
-    }
-  }
-  return routes;
+/** Every route of the running application, from the catalog the 405 answers use. */
+export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[] {
+  return [...app.get(RouteCatalog).routes];
 }
 
 /** `METHOD /path` */

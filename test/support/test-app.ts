@@ -1,4 +1,4 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
@@ -9,7 +9,7 @@ import { createTestDatabase, TestDatabase } from './test-database';
 export { TEST_API_KEY, TEST_AUTHORIZATION };
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   config: AppConfig;
   dataSource: DataSource;
   database: TestDatabase;
@@ -44,6 +44,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const app = await createApp(config);
   await app.init();
+  // Fastify answers on its server only once its plugins (CORS, the UI's assets) are loaded.
+  await app.getHttpAdapter().getInstance().ready();
   const dataSource = app.get(DataSource);
   const server = app.getHttpServer();
   return {

@@ -89,7 +89,7 @@ export interface RateLimitConfig {
 export interface HttpSecurityConfig {
   /** Origins allowed by CORS; empty = CORS off (no Access-Control headers). */
   corsOrigins: string[];
-  /** Express `trust proxy`: which X-Forwarded-For hops name the real source address. */
+  /** Fastify `trustProxy`: which X-Forwarded-For hops name the real source address. */
   trustProxy: boolean | number | string;
 }
 
@@ -351,8 +351,8 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (lower === undefined || lower === 'false') return false;
   if (lower === 'true') return true;
   if (/^\d+$/.test(lower)) return Number(lower);
-  // Express takes addresses, subnets and the names loopback, linklocal and uniquelocal, comma separated; anything
-  // else would only fail later, inside Express, with a stack trace.
+  // Fastify (proxy-addr) takes addresses, subnets and the names loopback, linklocal and uniquelocal, comma separated; anything
+  // else would only fail later, inside Fastify, with a stack trace.
   const items = lower.split(',').map((item) => item.trim());
   if (!items.every(isTrustedProxy)) {
     throw new ConfigError(

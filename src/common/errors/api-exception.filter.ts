@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { ErrorEnvelope } from '../envelope/envelope';
 import { toWireJson } from '../envelope/envelope';
@@ -9,6 +8,7 @@ import { isIntegrityViolation } from '../../database/database-errors';
 import { ERROR_HTTP_STATUS, ErrorCode } from './error-codes';
 import { PushServerError, Violation } from './push-server.error';
 import { RawHttpResponse } from './raw-http-response';
+import { requestPath } from '../http/request-path';
 import { RouteCatalog } from '../http/route-catalog';
 
 interface Answer {
@@ -24,38 +24,37 @@ interface Answer {
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ApiExceptionFilter');
-  private routes?: RouteCatalog;
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(private readonly routes: RouteCatalog) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
     if (exception instanceof RawHttpResponse) {
-      response.status(exception.status).json(exception.body);
+      void reply.code(exception.status).send(exception.body);
       return;
     }
-    sendAnswer(response, this.toAnswer(exception, request));
+    sendAnswer(reply, this.toAnswer(exception, request));
   }
 
-  private toAnswer(exception: unknown, request: Request): Answer {
+  private toAnswer(exception: unknown, request: FastifyRequest): Answer {
     if (exception instanceof PushServerError) return answerOf(exception);
     if (exception instanceof HttpException) return this.fromHttpException(exception, request);
-    const bodyParserStatus = bodyParserErrorStatus(exception);
-    if (bodyParserStatus !== undefined) {
-      return this.fromHttpException(new HttpException('Bad request body', bodyParserStatus), request);
+    const bodyStatus = bodyReadErrorStatus(exception);
+    if (bodyStatus !== undefined) {
+      return this.fromHttpException(new HttpException('Request body could not be read', bodyStatus), request);
     }
     if (isIntegrityViolation(exception)) {
       this.logger.warn(
-        `Data integrity violation on ${request.method} ${request.path}: ${describe(exception)}`,
+        `Data integrity violation on ${request.method} ${requestPath(request)}: ${describe(exception)}`,
       );
       return { status: 409, code: 'ERROR_DATA_INTEGRITY', message: 'Data integrity violation' };
     }
     const errorId = randomBytes(6).toString('hex');
     const isDatabase = exception instanceof QueryFailedError || isDriverError(exception);
     this.logger.error(
-      `Unexpected ${isDatabase ? 'database ' : ''}error, error id ${errorId}, on ${request.method} ${request.path}`,
+      `Unexpected ${isDatabase ? 'database ' : ''}error, error id ${errorId}, on ${request.method} ${requestPath(request)}`,
       exception instanceof Error ? exception.stack : String(exception),
     );
     return {
@@ -66,58 +65,35 @@ export class ApiExceptionFilter implements ExceptionFilter {
     };
   }
 
-  private fromHttpException(exception: HttpException, request: Request): Answer {
+  private fromHttpException(exception: HttpException, request: FastifyRequest): Answer {
     const status = exception.getStatus();
+    const path = requestPath(request);
     if (status === HttpStatus.NOT_FOUND) {
       // Nest answers an unmatched route with NotFoundException; a path that exists for other methods is a 405.
-      const allowed = this.routeCatalog().allowedMethods(request.path);
+      const allowed = this.routes.allowedMethods(path);
       if (allowed.length > 0) {
         return {
           status: 405,
           code: 'ERROR_METHOD_NOT_ALLOWED',
-          message: `Request method '${request.method}' is not supported for ${request.path}`,
+          message: `Request method '${request.method}' is not supported for ${path}`,
           headers: { Allow: allowed.join(', ') },
         };
       }
       return {
         status: 404,
         code: 'ERROR_NOT_FOUND',
-        message: `No endpoint ${request.method} ${request.path}`,
+        message: `No endpoint ${request.method} ${path}`,
       };
     }
     if (status === HttpStatus.PAYLOAD_TOO_LARGE) {
       return { status, code: 'ERROR_PAYLOAD_TOO_LARGE', message: 'Request body is too large' };
     }
     if (status === HttpStatus.BAD_REQUEST) {
-      // The body parser's SyntaxError reaches us as a BadRequestException.
-      return {
-        status,
-        code: 'ERROR_REQUEST',
-        message: 'Malformed JSON in request body',
-        violations: [{ fieldName: 'body', hint: 'must be a valid JSON object' }],
-      };
-    }
-    if (status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) {
-      return {
-        status,
-        code: 'ERROR_UNSUPPORTED_MEDIA_TYPE',
-        message: 'Request body must be application/json',
-      };
+      // Fastify's own 400s (a body shorter than its Content-Length, a URL that does not decode).
+      return { status, code: 'ERROR_REQUEST', message: exception.message };
     }
     return { status, code: status >= 500 ? 'ERROR_INTERNAL' : 'ERROR_GENERIC', message: exception.message };
   }
-
-  private routeCatalog(): RouteCatalog {
-    this.routes ??= new RouteCatalog(this.adapterHost.httpAdapter.getInstance());
-    return this.routes;
-  }
-}
-
-/** The envelope of a PushServerError, for middleware that answers outside Nest's routing (the API description). */
-export function sendErrorEnvelope(response: Response, error: unknown): void {
-  const known =
-    error instanceof PushServerError ? error : new PushServerError('ERROR_GENERIC', 'Request failed');
-  sendAnswer(response, answerOf(known));
 }
 
 function answerOf(error: PushServerError): Answer {
@@ -130,7 +106,7 @@ function answerOf(error: PushServerError): Answer {
   };
 }
 
-function sendAnswer(response: Response, answer: Answer): void {
+function sendAnswer(reply: FastifyReply, answer: Answer): void {
   const body: ErrorEnvelope = {
     status: 'ERROR',
     responseObject: toWireJson({
@@ -140,23 +116,18 @@ function sendAnswer(response: Response, answer: Answer): void {
       errorId: answer.errorId,
     }) as ErrorEnvelope['responseObject'],
   };
-  for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
-  response.status(answer.status).json(body);
+  if (answer.headers) reply.headers(answer.headers);
+  void reply.code(answer.status).send(body);
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0].slice(0, 300) : String(error);
 }
 
-/**
- * body-parser errors (too large, bad charset, aborted, a body that is not the gzip its Content-Encoding says) are
- * http-errors with a 4xx `status` and `type` or `expose`, and do not reach Nest as HTTP errors.
- */
-function bodyParserErrorStatus(error: unknown): number | undefined {
-  const candidate = error as { type?: unknown; status?: unknown; expose?: unknown } | null;
-  if (typeof candidate?.status !== 'number') return undefined;
-  if (typeof candidate.type !== 'string' && candidate.expose !== true) return undefined;
-  return candidate.status >= 400 && candidate.status < 500 ? candidate.status : undefined;
+/** Fastify gives an error of the request stream (the client went away mid-body) a 4xx `statusCode`. */
+function bodyReadErrorStatus(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
 function isDriverError(error: unknown): boolean {

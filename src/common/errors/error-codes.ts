@@ -19,6 +19,7 @@ export const ERROR_HTTP_STATUS = {
   ERROR_METHOD_NOT_ALLOWED: 405,
   ERROR_DATA_INTEGRITY: 409,
   ERROR_PAYLOAD_TOO_LARGE: 413,
+  /** A compressed request body (Content-Encoding other than identity). */
   ERROR_UNSUPPORTED_MEDIA_TYPE: 415,
   /** Too many requests (or failed authentications) for now. Sent with Retry-After. */
   ERROR_RATE_LIMITED: 429,

@@ -1,23 +1,40 @@
-interface RouterLayer {
-  route?: { methods: Record<string, boolean> };
-  match(path: string): boolean;
+import { Injectable } from '@nestjs/common';
+import Router from 'find-my-way';
+
+export type RoutedMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** One method of one path the server routes (a Nest route or one of the API description's). */
+export interface CatalogRoute {
+  method: RoutedMethod;
+  /** Including CONTEXT_PATH, with parameters as `:id`. */
+  path: string;
 }
 
-/** Reads the Express router so that a path served for other methods can be answered with 405 and `Allow`. */
+/**
+ * Every route the server registers (`createApp` feeds it from Fastify's onRoute hook), so that a path served for
+ * other methods can be answered with 405 and `Allow`, and the tests can walk every route.
+ */
+@Injectable()
 export class RouteCatalog {
-  private readonly layers: RouterLayer[];
+  // Matches paths as Fastify's router does: the same library, the same options as `createApp` gives Fastify.
+  private readonly router = Router({ ignoreTrailingSlash: true });
+  private readonly registered: CatalogRoute[] = [];
 
-  constructor(expressApp: { router?: { stack: RouterLayer[] } }) {
-    this.layers = (expressApp.router?.stack ?? []).filter((layer) => layer.route);
+  add(method: string, path: string): void {
+    // HEAD routes are Fastify's automatic copies of GET ones; OPTIONS is CORS's catch-all preflight.
+    if (method === 'HEAD' || method === 'OPTIONS') return;
+    this.registered.push({ method: method as RoutedMethod, path });
+    this.router.on(method as Router.HTTPMethod, path, () => undefined);
+  }
+
+  get routes(): readonly CatalogRoute[] {
+    return this.registered;
   }
 
   allowedMethods(path: string): string[] {
     const methods = new Set<string>();
-    for (const layer of this.layers) {
-      if (!layer.match(path)) continue;
-      for (const [method, enabled] of Object.entries(layer.route!.methods)) {
-        if (enabled && method !== '_all') methods.add(method.toUpperCase());
-      }
+    for (const { method } of this.registered) {
+      if (!methods.has(method) && this.router.find(method, path)) methods.add(method);
     }
     return [...methods].sort();
   }

@@ -1,4 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { requestPath } from './request-path';
 
 const API_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
@@ -20,9 +21,9 @@ const SWAGGER_CSP =
 
 /** Security headers on every response; the API description gets a CSP its page can run under. */
 export function securityHeaders(swaggerPath: RegExp) {
-  return (request: Request, response: Response, next: NextFunction): void => {
-    for (const [name, value] of Object.entries(API_HEADERS)) response.setHeader(name, value);
-    if (swaggerPath.test(request.path)) response.setHeader('Content-Security-Policy', SWAGGER_CSP);
-    next();
+  return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    reply.headers(API_HEADERS);
+    if (swaggerPath.test(requestPath(request))) reply.header('Content-Security-Policy', SWAGGER_CSP);
+    done();
   };
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { RawResponse } from '../envelope/raw-response.decorator';
+import { RawResponse } from '../http/route-options';
 import { MetricsService } from './metrics.service';
 import { RequireScope } from '../../modules/auth/auth.decorators';
 

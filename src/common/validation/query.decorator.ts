@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { PushServerError } from '../errors/push-server.error';
 import { validateDto } from './validate-dto';
 
@@ -8,7 +8,7 @@ type DtoClass = new () => object;
 /** Validated query parameters: `@ValidQuery(AppIdQuery) query`. */
 export const ValidQuery = (dto: DtoClass): ParameterDecorator =>
   createParamDecorator((dtoClass: DtoClass, context: ExecutionContext) => {
-    const query = context.switchToHttp().getRequest<Request>().query;
+    const query = context.switchToHttp().getRequest<FastifyRequest>().query as Record<string, unknown>;
     return validateDto(dtoClass, { ...query }, '');
   })(dto);
 
@@ -18,7 +18,8 @@ export const MAX_ID = 2147483647;
 /** A numeric path variable; anything else is a 400 ERROR_REQUEST (the original answered 500). */
 export const IdParam = (name = 'id'): ParameterDecorator =>
   createParamDecorator((param: string, context: ExecutionContext) => {
-    const raw = context.switchToHttp().getRequest<Request>().params[param];
+    const params = context.switchToHttp().getRequest<FastifyRequest>().params as Record<string, unknown>;
+    const raw = params[param];
     const hint =
       typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)
         ? 'must be a whole number'

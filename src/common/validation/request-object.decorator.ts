@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiBody, ApiProperty } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { PushServerError, Violation } from '../errors/push-server.error';
 import { hasNul, NUL_HINT } from './constraints';
 import { echo } from './field-rules';
@@ -37,7 +37,7 @@ function documentBody(type: DtoClass) {
 export const RequestObject = (dto: DtoClass): ParameterDecorator =>
   createParamDecorator(
     (dtoClass: DtoClass, context: ExecutionContext) => {
-      const body: unknown = context.switchToHttp().getRequest<Request>().body;
+      const body: unknown = context.switchToHttp().getRequest<FastifyRequest>().body;
       const requestObject =
         body !== null && typeof body === 'object'
           ? (body as { requestObject?: unknown }).requestObject
@@ -51,7 +51,7 @@ export const RequestObject = (dto: DtoClass): ParameterDecorator =>
 export const BareBody = (dto: DtoClass): ParameterDecorator =>
   createParamDecorator(
     (dtoClass: DtoClass, context: ExecutionContext) =>
-      validateDto(dtoClass, context.switchToHttp().getRequest<Request>().body, ''),
+      validateDto(dtoClass, context.switchToHttp().getRequest<FastifyRequest>().body, ''),
     [documentBody(dto)],
   )(dto);
 
@@ -73,7 +73,7 @@ const MAX_LIST_VIOLATIONS = 20;
 export const RequestTextList = (options: TextListBodyOptions): ParameterDecorator =>
   createParamDecorator(
     (opts: TextListBodyOptions, context: ExecutionContext): string[] | null => {
-      const body: unknown = context.switchToHttp().getRequest<Request>().body;
+      const body: unknown = context.switchToHttp().getRequest<FastifyRequest>().body;
       const list =
         body !== null && typeof body === 'object'
           ? (body as { requestObject?: unknown }).requestObject

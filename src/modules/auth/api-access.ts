@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { PushServerError } from '../../common/errors/push-server.error';
 import type { ApiScope } from './api-scopes';
 
@@ -53,11 +53,11 @@ export class ApiAccess {
 /** Where the guard leaves the request's access. */
 export const API_ACCESS_KEY = 'pushServerApiAccess';
 
-export function accessOf(request: Request): ApiAccess {
+export function accessOf(request: FastifyRequest): ApiAccess {
   return (request as unknown as Record<string, ApiAccess | undefined>)[API_ACCESS_KEY] ?? ApiAccess.internal;
 }
 
 /** The request's `ApiAccess`: `create(@RequestObject(X) request: X, @CallerAccess() access: ApiAccess)`. */
 export const CallerAccess = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  accessOf(context.switchToHttp().getRequest<Request>()),
+  accessOf(context.switchToHttp().getRequest<FastifyRequest>()),
 );

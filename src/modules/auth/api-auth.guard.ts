@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { PushServerError } from '../../common/errors/push-server.error';
 import { API_ACCESS_KEY, ApiAccess, ApiCaller } from './api-access';
@@ -33,7 +33,7 @@ export class ApiAuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     const address = sourceAddress(request);
     this.limit(`address:${addressGroup(address)}`, this.config.rateLimits.perAddress);
     const targets = [context.getHandler(), context.getClass()];
@@ -58,10 +58,10 @@ export class ApiAuthGuard implements CanActivate {
   }
 
   /**
-   * The gate of the API description, which Express serves outside Nest's guards: the per-address limit and, in
+   * The gate of the API description, which Fastify serves outside Nest's guards: the per-address limit and, in
    * api-key mode, any active client's key (no scope needed).
    */
-  async admitToApiDescription(request: Request): Promise<void> {
+  async admitToApiDescription(request: FastifyRequest): Promise<void> {
     const address = sourceAddress(request);
     this.limit(`address:${addressGroup(address)}`, this.config.rateLimits.perAddress);
     if (this.config.auth.mode === 'api-key') await this.authenticate(request, address);
@@ -72,18 +72,18 @@ export class ApiAuthGuard implements CanActivate {
    * client with the campaign scope can make the server parse megabytes. The authentication is kept on the request and
    * reused by the guard, so a failure counts once, even when the body then fails to parse and the guard never runs.
    */
-  async mayPostLargeBody(request: Request): Promise<boolean> {
+  async mayPostLargeBody(request: FastifyRequest): Promise<boolean> {
     if (this.config.auth.mode === 'none') return true;
     const caller = await this.authenticateOnce(request, sourceAddress(request)).catch(() => undefined);
     return caller?.scopes.has('campaign') ?? false;
   }
 
   /** The caller behind the request's Authorization header; 401 (or 429 after too many failures) otherwise. */
-  authenticate(request: Request, address = sourceAddress(request)): Promise<ApiCaller> {
+  authenticate(request: FastifyRequest, address = sourceAddress(request)): Promise<ApiCaller> {
     return this.authenticateOnce(request, address);
   }
 
-  private authenticateOnce(request: Request, address: string): Promise<ApiCaller> {
+  private authenticateOnce(request: FastifyRequest, address: string): Promise<ApiCaller> {
     const holder = request as unknown as Record<string, Promise<ApiCaller> | undefined>;
     holder[AUTHENTICATION_KEY] ??= this.check(request, addressGroup(address), address);
     return holder[AUTHENTICATION_KEY];
@@ -94,7 +94,7 @@ export class ApiAuthGuard implements CanActivate {
    * has already verified (that costs nothing and proves nothing to a guesser); anything needing a slow check, and every
    * failure, is answered 429 until the window ends.
    */
-  private async check(request: Request, group: string, address: string): Promise<ApiCaller> {
+  private async check(request: FastifyRequest, group: string, address: string): Promise<ApiCaller> {
     const key = apiKeyFromAuthorization(request.headers.authorization);
     if (!key) {
       const blockedFor = this.failures.blockedFor(group);
@@ -147,11 +147,11 @@ function rateLimited(seconds: number, message: string): PushServerError {
   });
 }
 
-/** The client's address as Express sees it (TRUST_PROXY decides whether X-Forwarded-For counts). */
-export function sourceAddress(request: Request): string {
+/** The client's address as Fastify sees it (TRUST_PROXY decides whether X-Forwarded-For counts). */
+export function sourceAddress(request: FastifyRequest): string {
   return request.ip ?? request.socket.remoteAddress ?? 'unknown';
 }
 
-function setAccess(request: Request, access: ApiAccess): void {
+function setAccess(request: FastifyRequest, access: ApiAccess): void {
   (request as unknown as Record<string, ApiAccess>)[API_ACCESS_KEY] = access;
 }

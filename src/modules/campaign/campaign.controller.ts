@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { LargeBody } from '../../common/http/route-options';
 import { PageQuery } from '../../common/validation/page-query';
 import { IdParam, ValidQuery } from '../../common/validation/query.decorator';
 import { RequestObject, RequestTextList } from '../../common/validation/request-object.decorator';
@@ -55,6 +56,7 @@ export class CampaignController {
 
   @Post(':id/user/add')
   @HttpCode(200)
+  @LargeBody()
   postAddUsers(
     @IdParam() id: number,
     @RequestTextList(USER_LIST) users: string[] | null,
@@ -64,6 +66,7 @@ export class CampaignController {
   }
 
   @Put(':id/user/add')
+  @LargeBody()
   putAddUsers(
     @IdParam() id: number,
     @RequestTextList(USER_LIST) users: string[] | null,
@@ -83,6 +86,7 @@ export class CampaignController {
 
   @Post(':id/user/delete')
   @HttpCode(200)
+  @LargeBody()
   postDeleteUsers(
     @IdParam() id: number,
     @RequestTextList({ ...USER_LIST, notNull: true }) users: string[],
@@ -92,6 +96,7 @@ export class CampaignController {
   }
 
   @Delete(':id/user/delete')
+  @LargeBody()
   deleteDeleteUsers(
     @IdParam() id: number,
     @RequestTextList({ ...USER_LIST, notNull: true }) users: string[],

@@ -1,7 +1,7 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { RawResponse } from '../../common/envelope/raw-response.decorator';
+import { RawResponse } from '../../common/http/route-options';
 import { RawHttpResponse } from '../../common/errors/raw-http-response';
 import { Public } from '../auth/auth.decorators';
 
