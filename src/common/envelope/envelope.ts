@@ -33,9 +33,11 @@ export function toWireJson(value: unknown): unknown {
     return value.map((item) => (item === undefined ? null : (toWireJson(item) ?? null)));
   if (typeof value === 'object') {
     if (Buffer.isBuffer(value)) return undefined;
+    const object = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      const converted = toWireJson(item);
+    // Object.keys, not entries: one array per object instead of one per property (every answer passes here).
+    for (const key of Object.keys(object)) {
+      const converted = toWireJson(object[key]);
       if (converted !== undefined) out[key] = converted;
     }
     return out;

@@ -10,6 +10,11 @@ import { PUBLIC_METADATA, SCOPE_METADATA } from './auth.decorators';
 import { apiKeyFromAuthorization, WWW_AUTHENTICATE } from './authorization-header';
 import { addressGroup, FailureCounter, RateLimiter } from './rate-limiter';
 
+interface RouteRule {
+  isPublic: boolean;
+  scope: ApiScope | undefined;
+}
+
 /** Where a request's authentication is kept, so that it runs once per request. */
 const AUTHENTICATION_KEY = 'pushServerAuthentication';
 
@@ -23,6 +28,7 @@ export class ApiAuthGuard implements CanActivate {
   private readonly logger = new Logger('ApiAuthGuard');
   private readonly limiter = new RateLimiter();
   private readonly failures: FailureCounter;
+  private readonly rules = new WeakMap<object, RouteRule>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -36,14 +42,13 @@ export class ApiAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const address = sourceAddress(request);
     this.limit(`address:${addressGroup(address)}`, this.config.rateLimits.perAddress);
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, targets)) return true;
+    const { isPublic, scope } = this.routeRule(context.getHandler(), context.getClass());
+    if (isPublic) return true;
     if (this.config.auth.mode === 'none') {
       setAccess(request, new ApiAccess(undefined, address));
       return true;
     }
     const caller = await this.authenticate(request, address);
-    const scope = this.reflector.getAllAndOverride<ApiScope | undefined>(SCOPE_METADATA, targets);
     if (scope === undefined || !caller.scopes.has(scope)) {
       throw new PushServerError(
         'ERROR_FORBIDDEN',
@@ -55,6 +60,20 @@ export class ApiAuthGuard implements CanActivate {
     this.limit(`client:${caller.clientId}:${scope}`, this.config.rateLimits.perScope[scope]);
     setAccess(request, new ApiAccess(caller, address));
     return true;
+  }
+
+  /** A route's `@Public` and `@RequireScope`, read from its decorators once per handler. */
+  private routeRule(handler: object, controller: object): RouteRule {
+    let rule = this.rules.get(handler);
+    if (!rule) {
+      const targets = [handler, controller] as Array<() => void>;
+      rule = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, targets) === true,
+        scope: this.reflector.getAllAndOverride<ApiScope | undefined>(SCOPE_METADATA, targets),
+      };
+      this.rules.set(handler, rule);
+    }
+    return rule;
   }
 
   /**

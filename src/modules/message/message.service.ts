@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { PushServerError } from '../../common/errors/push-server.error';
 import { requireNotBlank, requirePresent } from '../../common/validation/require-field';
 import { Platform, PushNotification } from '../../providers/push-provider';
+import { fitsEveryProvider } from '../../providers/shared/payload-bound';
 import { DeviceRegistrationRepository } from '../device/device-registration.repository';
 import { DeliveryJob, FirstAttemptResult } from './delivery/delivery-job';
 import { DeliveryDispatcher } from './delivery/delivery.dispatcher';
@@ -30,6 +31,14 @@ export interface SendCounters {
 
 type Mode = 'SYNCHRONOUS' | 'ASYNCHRONOUS';
 
+/** A message of a send request with its notification and the notification's stored JSON, each built once. */
+interface PreparedMessage {
+  message: PushMessageDto;
+  notification: PushNotification;
+  /** push_message_content.body */
+  encoded: string;
+}
+
 /**
  * `/push/message/send` and `/batch/send`: validates with the original's messages, picks the user's devices,
  * records one push_message row per device before answering, and hands the rows to the dispatcher.
@@ -55,9 +64,9 @@ export class MessageService {
     access.assertApp(appId);
     checkMessage(message);
     const app = await this.requireApp(appId);
-    const notification = notificationOf(message);
-    this.checkPayload(app, notification);
-    return this.deliver(app, [message], [notification], (request.mode as Mode | null) ?? 'SYNCHRONOUS');
+    const prepared = prepare(message);
+    this.checkPayload(app, prepared);
+    return this.deliver(app, [prepared], (request.mode as Mode | null) ?? 'SYNCHRONOUS');
   }
 
   async sendBatch(request: SendMessageBatchRequest, access: ApiAccess) {
@@ -72,11 +81,9 @@ export class MessageService {
     access.assertApp(appId);
     batch.forEach((message, index) => inBatch(index, () => checkMessage(message)));
     const app = await this.requireApp(appId);
-    const notifications = batch.map(notificationOf);
-    notifications.forEach((notification, index) =>
-      inBatch(index, () => this.checkPayload(app, notification)),
-    );
-    return this.deliver(app, batch, notifications, (request.mode as Mode | null) ?? 'SYNCHRONOUS');
+    const prepared = batch.map(prepare);
+    prepared.forEach((each, index) => inBatch(index, () => this.checkPayload(app, each)));
+    return this.deliver(app, prepared, (request.mode as Mode | null) ?? 'SYNCHRONOUS');
   }
 
   /**
@@ -85,7 +92,7 @@ export class MessageService {
    */
   async checkBody(appId: string, body: PushMessageBodyDto): Promise<void> {
     const app = await this.requireApp(appId);
-    this.checkPayload(app, notificationOf({ body }));
+    this.checkPayload(app, prepare({ body }));
   }
 
   private async requireApp(appId: string): Promise<SendingApp> {
@@ -94,8 +101,12 @@ export class MessageService {
     return app;
   }
 
-  /** A notification no provider of the app could take (over 4 KB) is refused before anything is recorded. */
-  private checkPayload(app: SendingApp, notification: PushNotification): void {
+  /**
+   * A notification no provider of the app could take (over 4 KB) is refused before anything is recorded. A small
+   * one cannot be too large for any provider, and its three payloads are not built here (they are again for the send).
+   */
+  private checkPayload(app: SendingApp, { notification, encoded }: PreparedMessage): void {
+    if (fitsEveryProvider(Buffer.byteLength(encoded, 'utf8'))) return;
     for (const platform of ['apns', 'fcm', 'hms'] as const) {
       if (!app.provider[platform]) continue;
       const problem = this.dispatcher.provider(platform).checkPayload(notification);
@@ -103,22 +114,17 @@ export class MessageService {
     }
   }
 
-  /** `notifications[i]` is the notification of `messages[i]`, built once by the caller. */
-  private async deliver(
-    app: SendingApp,
-    messages: PushMessageDto[],
-    notifications: PushNotification[],
-    mode: Mode,
-  ) {
+  private async deliver(app: SendingApp, messages: PreparedMessage[], mode: Mode) {
     const now = new Date();
     const leaseUntil = new Date(now.getTime() + this.config.sending.leaseMs);
     const devices = await this.devices.findForUsers(
       app.id,
-      messages.map((message) => message.userId!),
+      messages.map(({ message }) => message.userId!),
     );
-    const targets = messages.map((message, index) => ({
+    const targets = messages.map(({ message, notification, encoded }) => ({
       message,
-      notification: notifications[index],
+      notification,
+      encoded,
       devices: devices.filter(
         (device) =>
           device.userId === message.userId &&
@@ -131,9 +137,9 @@ export class MessageService {
     // Atomic: either every row of the request is on disk, or none is (and nothing is sent).
     let plannedRows: PlannedDelivery[] = [];
     const stored = await this.messages.insertSend(
-      sending.map(({ message, notification }) => ({
+      sending.map(({ message, notification, encoded }) => ({
         appId: app.id,
-        body: encodeContent(notification.content),
+        body: encoded,
         priority: notification.priority,
         silent: notification.silent,
         personal: message.attributes?.personal ?? false,
@@ -169,6 +175,7 @@ export class MessageService {
       this.logger.warn(`No device found for the message(s) to app ${app.provider.appId}`);
 
     const counters = { apns: emptyCounters(), fcm: emptyCounters(), hms: emptyCounters() };
+    const dispatched = { apns: 0, fcm: 0, hms: 0 };
     const firstAttempts: Array<Promise<[Platform, FirstAttemptResult]>> = [];
     const jobs: DeliveryJob[] = [];
     for (const p of planned) {
@@ -185,18 +192,21 @@ export class MessageService {
           new Promise((resolve) => (job.onFirstAttempt = (result) => resolve([platform, result]))),
         );
       }
+      dispatched[p.platform]++;
       jobs.push(job);
     }
     this.dispatcher.dispatch(jobs);
     if (mode === 'ASYNCHRONOUS') return { mode };
 
-    const settled = await settleWithin(firstAttempts, this.config.sending.syncTimeoutMs);
+    // What has not answered sent or failed in time (still retrying, or not yet tried) counts as pending.
+    const answered = { apns: 0, fcm: 0, hms: 0 };
+    for (const [platform, result] of await settleWithin(firstAttempts, this.config.sending.syncTimeoutMs)) {
+      if (result === 'pending') continue;
+      counters[platform][result]++;
+      answered[platform]++;
+    }
     for (const platform of ['apns', 'fcm', 'hms'] as const) {
-      const dispatched = jobs.filter((job) => job.platform === platform).length;
-      const results = settled.filter(([p]) => p === platform).map(([, result]) => result);
-      counters[platform].sent += results.filter((r) => r === 'sent').length;
-      counters[platform].failed += results.filter((r) => r === 'failed').length;
-      counters[platform].pending += dispatched - results.filter((r) => r !== 'pending').length;
+      counters[platform].pending += dispatched[platform] - answered[platform];
     }
     return {
       mode,
@@ -224,12 +234,13 @@ function inBatch(index: number, check: () => void): void {
   }
 }
 
-function notificationOf(message: PushMessageDto): PushNotification {
-  return {
+function prepare(message: PushMessageDto): PreparedMessage {
+  const notification: PushNotification = {
     content: toPushContent(message.body!),
     silent: message.attributes?.silent ?? false,
     priority: message.priority === 'NORMAL' ? 'NORMAL' : 'HIGH',
   };
+  return { message, notification, encoded: encodeContent(notification.content) };
 }
 
 function emptyCounters(): SendCounters {
@@ -237,11 +248,19 @@ function emptyCounters(): SendCounters {
 }
 
 /** The results that arrive within the time limit; the rest still count as pending. */
-async function settleWithin<T>(promises: Promise<T>[], timeoutMs: number): Promise<T[]> {
+function settleWithin<T>(promises: Promise<T>[], timeoutMs: number): Promise<T[]> {
   const results: T[] = [];
-  const all = Promise.all(promises.map((promise) => promise.then((result) => void results.push(result))));
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-  clearTimeout(timer);
-  return results;
+  if (promises.length === 0) return Promise.resolve(results);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(results.slice()), timeoutMs);
+    for (const promise of promises) {
+      void promise.then((result) => {
+        results.push(result);
+        if (results.length === promises.length) {
+          clearTimeout(timer);
+          resolve(results);
+        }
+      });
+    }
+  });
 }

@@ -4,12 +4,14 @@ import { PushMessageContentEntity } from '../entities/push-message-content.entit
 
 /** The API body as the providers take it: nulls dropped, validUntil parsed. */
 export function toPushContent(body: PushMessageBodyDto): PushContent {
-  const content: PushContent = {};
-  for (const [key, value] of Object.entries(body)) {
+  const fields = body as Record<string, unknown>;
+  const content: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
     if (value === null || value === undefined) continue;
-    (content as Record<string, unknown>)[key] = key === 'validUntil' ? new Date(value as string) : value;
+    content[key] = key === 'validUntil' ? new Date(value as string) : value;
   }
-  return content;
+  return content as PushContent;
 }
 
 /** JSON of the content, as stored in push_message_content.body (validUntil as an ISO instant with Z). */
