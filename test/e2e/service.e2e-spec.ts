@@ -1,6 +1,14 @@
 import { startTestApp, TestApp } from '../support/test-app';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/;
+const MALFORMED_JSON = {
+  status: 'ERROR',
+  responseObject: {
+    code: 'ERROR_REQUEST',
+    message: 'Malformed JSON in request body',
+    violations: [{ fieldName: 'body', hint: 'must be a valid JSON object' }],
+  },
+};
 
 describe('Service endpoints, envelope and error conventions', () => {
   let t: TestApp;
@@ -74,29 +82,14 @@ describe('Service endpoints, envelope and error conventions', () => {
       .set('Content-Type', 'application/json')
       .send('{"requestObject": {"appId": ')
       .expect(400);
-    expect(response.body).toEqual({
-      status: 'ERROR',
-      responseObject: {
-        code: 'ERROR_REQUEST',
-        message: 'Malformed JSON in request body',
-        violations: [{ fieldName: 'body', hint: 'must be a valid JSON object' }],
-      },
-    });
+    expect(response.body).toEqual(MALFORMED_JSON);
   });
 
-  it('reads JSON strictly: a scalar is malformed, an empty body is {}, other content types are not read', async () => {
-    const malformed = {
-      status: 'ERROR',
-      responseObject: {
-        code: 'ERROR_REQUEST',
-        message: 'Malformed JSON in request body',
-        violations: [{ fieldName: 'body', hint: 'must be a valid JSON object' }],
-      },
-    };
+  it('reads JSON strictly: a scalar is malformed, an empty body is {}, other content types are ignored', async () => {
     const post = (contentType: string, body: string) =>
       t.http().post('/admin/app/create').set('Content-Type', contentType).send(body);
     for (const scalar of ['"mobile-app"', 'null', '42', 'true']) {
-      expect((await post('application/json', scalar).expect(400)).body).toEqual(malformed);
+      expect((await post('application/json', scalar).expect(400)).body).toEqual(MALFORMED_JSON);
     }
     const missing = {
       status: 'ERROR',

@@ -14,21 +14,21 @@ export interface BodyLimits {
 }
 
 /** The 400 of a body that is not JSON, or JSON that is not an object or a list. */
-export const malformedJson = () =>
+const malformedJson = () =>
   new PushServerError('ERROR_REQUEST', 'Malformed JSON in request body', [
     { fieldName: 'body', hint: 'must be a valid JSON object' },
   ]);
 
 /** The 415 of a compressed body: neither the original nor this server inflates request bodies. */
-export const unsupportedEncoding = (encoding: string) =>
+const unsupportedEncoding = (encoding: string) =>
   new PushServerError(
     'ERROR_UNSUPPORTED_MEDIA_TYPE',
     `Content-Encoding ${encoding.slice(0, 50)} is not supported: send the body uncompressed`,
   );
 
 /**
- * How request bodies are read: JSON objects and lists (strict, as the original's Jackson is;
- * an empty body is `{}`; a compressed one is a 415), any other content type is read and ignored (the handler sees no body and says what it
+ * How request bodies are read: JSON objects and lists (strict, as the original's Jackson is; an empty body is `{}`;
+ * a compressed one is a 415), any other content type is read and ignored (the handler sees no body and says what it
  * misses), and bodies over the limit are a 413.
  */
 export function registerBodyParsers(fastify: FastifyInstance, limits: BodyLimits): void {
