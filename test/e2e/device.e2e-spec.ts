@@ -1,4 +1,5 @@
 import { FakePowerAuthServer } from '../support/fake-powerauth-server';
+import { MALFORMED_JSON } from '../support/error-envelopes';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -61,15 +62,6 @@ const invalid = (...violations: Body[]) => ({
   status: 'ERROR',
   responseObject: { code: 'ERROR_REQUEST', message: 'Invalid method parameter value', violations },
 });
-
-const MALFORMED_JSON = {
-  status: 'ERROR',
-  responseObject: {
-    code: 'ERROR_REQUEST',
-    message: 'Malformed JSON in request body',
-    violations: [{ fieldName: 'body', hint: 'must be a valid JSON object' }],
-  },
-};
 
 /**
  * Rows of push_device_registration with driver differences (0/1 vs true/false, numeric strings) removed, sorted by

@@ -1,14 +1,7 @@
+import { MALFORMED_JSON, MISSING_REQUEST_OBJECT } from '../support/error-envelopes';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/;
-const MALFORMED_JSON = {
-  status: 'ERROR',
-  responseObject: {
-    code: 'ERROR_REQUEST',
-    message: 'Malformed JSON in request body',
-    violations: [{ fieldName: 'body', hint: 'must be a valid JSON object' }],
-  },
-};
 
 describe('Service endpoints, envelope and error conventions', () => {
   let t: TestApp;
@@ -91,17 +84,9 @@ describe('Service endpoints, envelope and error conventions', () => {
     for (const scalar of ['"mobile-app"', 'null', '42', 'true']) {
       expect((await post('application/json', scalar).expect(400)).body).toEqual(MALFORMED_JSON);
     }
-    const missing = {
-      status: 'ERROR',
-      responseObject: {
-        code: 'ERROR_REQUEST',
-        message: 'Invalid method parameter value',
-        violations: [{ fieldName: 'requestObject', hint: 'must not be null' }],
-      },
-    };
-    expect((await post('application/json', '').expect(400)).body).toEqual(missing);
+    expect((await post('application/json', '').expect(400)).body).toEqual(MISSING_REQUEST_OBJECT);
     expect((await post('text/plain', '{"requestObject":{"appId":"plain"}}').expect(400)).body).toEqual(
-      missing,
+      MISSING_REQUEST_OBJECT,
     );
     await post('application/json; charset=utf-8', '{"requestObject":{"appId":"utf8"}}').expect(200);
     expect(await t.sql('SELECT app_id FROM push_app_credentials')).toEqual([{ app_id: 'utf8' }]);
@@ -170,14 +155,7 @@ describe('Service endpoints, envelope and error conventions', () => {
 
   it('answers a missing requestObject with a violation on requestObject', async () => {
     const response = await t.http().post('/admin/app/create').send({}).expect(400);
-    expect(response.body).toEqual({
-      status: 'ERROR',
-      responseObject: {
-        code: 'ERROR_REQUEST',
-        message: 'Invalid method parameter value',
-        violations: [{ fieldName: 'requestObject', hint: 'must not be null' }],
-      },
-    });
+    expect(response.body).toEqual(MISSING_REQUEST_OBJECT);
   });
 
   it('answers a non-object requestObject with a violation naming it', async () => {
