@@ -28,16 +28,16 @@ export async function openDatabase(url: string): Promise<DataSource> {
   return new DataSource({ ...options, entities: [], migrations: [] } as typeof options).initialize();
 }
 
-/** Runs `work` for each item with at most `concurrency` at a time. */
+/** Runs `work` for each item with at most `concurrency` at a time; `worker` (0 … concurrency - 1) runs it. */
 export async function pool<T>(
   items: T[],
   concurrency: number,
-  work: (item: T) => Promise<void>,
+  work: (item: T, worker: number) => Promise<void>,
 ): Promise<void> {
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
+    Array.from({ length: Math.min(concurrency, items.length) }, async (_, worker) => {
+      while (next < items.length) await work(items[next++], worker);
     }),
   );
 }

@@ -7,10 +7,9 @@
  *    (20 users per request, ASYNCHRONOUS): device sends per second until every push_message row is final. A warm-up
  *    round to 10,000 other devices goes first, not measured, as the latency phase has its own.
  * 2. SYNCHRONOUS /push/message/send to one device, 50 concurrent callers each sending again as soon as answered:
- *    p50 and p99 latency over 10,000 sends, after 5,000 unmeasured ones.
+ *    p50 and p99 latency over 10,000 sends, after 5,000 unmeasured ones, all with 50 in flight.
  * 3. Peak RSS of the server process.
  */
-import { Agent, request as httpRequest } from 'node:http';
 import { DataSource } from 'typeorm';
 import { sqliteValue } from '../src/database/sql-builder';
 import { TEST_AUTHORIZATION } from '../test/support/credentials';
@@ -19,6 +18,7 @@ import { ServerProcess } from '../test/support/server-process';
 import { createTestDatabase } from '../test/support/test-database';
 import { cpuSeconds, openDatabase, peakRssMb, percentile, pool, printTable } from './bench-support';
 import { startEmulatorProcess } from './emulator-process';
+import { HttpCaller } from './http-caller';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 10000);
 const DEVICES_PER_USER = 2;
@@ -62,42 +62,6 @@ async function insertDevices(db: DataSource, appId: number, rows: Array<[string,
   }
 }
 
-// A keep-alive agent over node:http: fetch (undici) costs the benchmark process about twice the CPU per request, and
-// that CPU comes out of the same two cores the server runs on.
-const callerAgent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-function post(url: string, body: unknown): Promise<{ status: number; json: any }> {
-  const payload = Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(
-      url,
-      {
-        method: 'POST',
-        agent: callerAgent,
-        headers: {
-          'Content-Type': 'application/json',
-          'Content-Length': payload.length,
-          Authorization: TEST_AUTHORIZATION,
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          try {
-            resolve({ status: response.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString()) });
-          } catch (error) {
-            reject(error);
-          }
-        });
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
-
 async function main(): Promise<void> {
   const serverUrl = process.env.BENCH_DATABASE_URL;
   if (serverUrl) process.env.TEST_DATABASE_URL = serverUrl;
@@ -115,6 +79,7 @@ async function main(): Promise<void> {
     { built: true },
   );
   const db = await openDatabase(database.url);
+  const callers: HttpCaller[] = [];
   try {
     await configureAppOver(server.url, 'mobile-app', credentials);
     const [{ id: appId }] = await db.query(`SELECT id FROM push_app_credentials WHERE app_id = 'mobile-app'`);
@@ -144,6 +109,10 @@ async function main(): Promise<void> {
     });
     await insertDevices(db, Number(appId), devices);
 
+    const caller = () => HttpCaller.forUrl(server.url, { Authorization: TEST_AUTHORIZATION });
+    const batchCallers = Array.from({ length: BATCH_CONCURRENCY }, caller);
+    const latencyCallers = Array.from({ length: LATENCY_CALLERS }, caller);
+    callers.push(...batchCallers, ...latencyCallers);
     const sendToUsers = async (prefix: string, userCount: number, firstRowId: number, rows: number) => {
       const batches: string[][] = [];
       for (let u = 0; u < userCount; u += USERS_PER_BATCH) {
@@ -151,8 +120,8 @@ async function main(): Promise<void> {
           Array.from({ length: Math.min(USERS_PER_BATCH, userCount - u) }, (_, k) => `${prefix}-${u + k}`),
         );
       }
-      await pool(batches, BATCH_CONCURRENCY, async (userIds) => {
-        const { status } = await post(`${server.url}/push/message/batch/send`, {
+      await pool(batches, BATCH_CONCURRENCY, async (userIds, worker) => {
+        const { status } = await batchCallers[worker].post('/push/message/batch/send', {
           requestObject: {
             appId: 'mobile-app',
             mode: 'ASYNCHRONOUS',
@@ -193,29 +162,35 @@ async function main(): Promise<void> {
     );
     const throughput = DEVICES / ((finished - started) / 1000);
 
-    // 2. SYNCHRONOUS single-send latency at 50 concurrent callers (after a warm-up).
+    // 2. SYNCHRONOUS single-send latency at 50 concurrent callers. The callers never pause: the first sends warm the
+    // path up (JIT, pools), the next LATENCY_REQUESTS are measured, and the callers go on until the last measured one
+    // is answered, so every measured send runs with 50 in flight (no start or end where the callers wait for each
+    // other and then arrive in one burst).
     const latencies: number[] = [];
-    const sendOne = async (userId: string, record: boolean) => {
-      const t0 = performance.now();
-      const { status, json } = await post(`${server.url}/push/message/send`, {
-        requestObject: { appId: 'mobile-app', message: { userId, body: { title: 'Approve login?' } } },
-      });
-      if (status !== 200 || json.status !== 'OK') throw new Error(`send answered ${status}`);
-      if (record) latencies.push(performance.now() - t0);
-    };
-    const sendRounds = (requests: number, record: boolean) =>
-      Promise.all(
-        latencyUsers.map(async (userId) => {
-          for (let i = 0; i < Math.ceil(requests / LATENCY_CALLERS); i++) await sendOne(userId, record);
-        }),
-      );
-    // Warm-up: the single-send path gets its JIT and its pools ready, as in a server that has been running.
-    await sendRounds(LATENCY_WARMUP_REQUESTS, false);
-    const latencyCpuBefore = cpuNow(server.pid!, emulator.pid);
-    const latencyStarted = performance.now();
-    await sendRounds(LATENCY_REQUESTS, true);
+    const measuredUntil = LATENCY_WARMUP_REQUESTS + LATENCY_REQUESTS;
+    let issued = 0;
+    let latencyStarted = 0;
+    let latencyCpuBefore: CpuSeconds | undefined;
+    await Promise.all(
+      latencyUsers.map(async (userId, index) => {
+        while (latencies.length < LATENCY_REQUESTS) {
+          const sequence = issued++;
+          const measured = sequence >= LATENCY_WARMUP_REQUESTS && sequence < measuredUntil;
+          if (sequence === LATENCY_WARMUP_REQUESTS) {
+            latencyCpuBefore = cpuNow(server.pid!, emulator.pid);
+            latencyStarted = performance.now();
+          }
+          const t0 = performance.now();
+          const { status, json } = await latencyCallers[index].post('/push/message/send', {
+            requestObject: { appId: 'mobile-app', message: { userId, body: { title: 'Approve login?' } } },
+          });
+          if (status !== 200 || json.status !== 'OK') throw new Error(`send answered ${status}`);
+          if (measured) latencies.push(performance.now() - t0);
+        }
+      }),
+    );
     const latencyRate = latencies.length / ((performance.now() - latencyStarted) / 1000);
-    const latencyCpu = cpuSpent(latencyCpuBefore, cpuNow(server.pid!, emulator.pid));
+    const latencyCpu = cpuSpent(latencyCpuBefore!, cpuNow(server.pid!, emulator.pid));
     latencies.sort((a, b) => a - b);
     const rss = peakRssMb(server.pid!);
 
@@ -248,7 +223,7 @@ async function main(): Promise<void> {
   } finally {
     server.kill('SIGTERM');
     await server.exited;
-    callerAgent.destroy();
+    for (const each of callers) each.close();
     await db.destroy();
     await emulator.stop();
     await database.drop();
