@@ -17,6 +17,20 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The machine's CPU time so far, in clock ticks: all of it, and what the hypervisor gave other guests (steal). */
+export function machineCpuTicks(): { total: number; stolen: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already counted in user)
+  return { total: fields.slice(0, 8).reduce((sum, value) => sum + value, 0), stolen: fields[7] ?? 0 };
+}
+
+/** The share (%) of the machine's CPU time the hypervisor gave to other guests since `before`. */
+export function stolenPercent(before: { total: number; stolen: number }): number {
+  const after = machineCpuTicks();
+  const total = after.total - before.total;
+  return total > 0 ? (100 * (after.stolen - before.stolen)) / total : 0;
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];

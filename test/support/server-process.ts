@@ -11,7 +11,7 @@ const ROOT = join(__dirname, '..', '..');
  * load (V8 otherwise grows the heap towards its default limit before collecting). test/unit/production-start.spec.ts
  * keeps the three places equal.
  */
-export const PRODUCTION_NODE_FLAGS = ['--max-old-space-size=192'];
+export const PRODUCTION_NODE_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=32'];
 
 /** The server as a separate process (src/main.ts), for tests that kill or stop it. */
 export class ServerProcess {

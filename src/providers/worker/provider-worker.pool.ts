@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { extname, join } from 'node:path';
+import { setFlagsFromString as setV8Flags } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { afterCurrentTask } from '../../common/concurrency/after-current-task';
 import type { AppConfig } from '../../common/config/app-config';
@@ -14,6 +15,8 @@ import { FromWorker, ProviderWorkerData, SendOp, ToWorker } from './provider-wor
 
 /** A worker that dies sooner than this after its start is restarted after this pause, not at once. */
 const RESTART_PAUSE_MS = 1000;
+/** A provider thread's V8 semi-space, in MB (the main thread's is set on the command line). */
+const PROVIDER_THREAD_SEMI_SPACE_MB = 8;
 /** How long close() waits for sends in flight before it stops the workers anyway. */
 const CLOSE_GRACE_MS = 10000;
 
@@ -111,6 +114,10 @@ class ProviderWorkerHandle {
       extname(__filename) === '.ts'
         ? ['-r', join(__dirname, '..', '..', '..', 'scripts', 'swc-register.js')]
         : [];
+    // The server runs with a large young generation for the main thread (--max-semi-space-size, see
+    // docs/decisions.md), a process-wide V8 flag that every new thread would also take. A provider thread holds
+    // little between its collections, so it gets a small one: a large one would add some 50 MB of resident memory.
+    setV8Flags(`--max-semi-space-size=${PROVIDER_THREAD_SEMI_SPACE_MB}`);
     const worker = new Worker(entry, { workerData: this.data, execArgv, name: `providers-${this.index}` });
     this.worker = worker;
     this.restartTimer = undefined;
