@@ -8,8 +8,9 @@ const ROOT = join(__dirname, '..', '..');
 
 /**
  * Node flags of the production start (`npm start`, docker/Dockerfile): a heap cap keeps the server's memory flat under
- * load (V8 otherwise grows the heap towards its default limit before collecting). test/unit/production-start.spec.ts
- * keeps the three places equal.
+ * load (V8 otherwise grows the heap towards its default limit before collecting), and a larger young generation halves
+ * the scavenges a loaded main thread pauses for (docs/decisions.md). test/unit/production-start.spec.ts keeps the
+ * three places equal.
  */
 export const PRODUCTION_NODE_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=32'];
 
