@@ -25,7 +25,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // /push/message/send/ is /push/message/send, as it was on Express (RouteCatalog matches the same way).
     routerOptions: { ignoreTrailingSlash: true },
     // A URL the router cannot take (bad percent-encoding, a parameter over 100 characters) skips the hooks and the
-    // error handler (Nest's, which calls ApiExceptionFilter); it gets the headers and the envelope of every other answer.
+    // error handler (Nest's, which calls ApiExceptionFilter); it gets the headers and the envelope of every other
+    // answer.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
       addSecurityHeaders(request, reply, () => adapter.getInstance().errorHandler(error, request, reply)),
   });

@@ -351,8 +351,8 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (lower === undefined || lower === 'false') return false;
   if (lower === 'true') return true;
   if (/^\d+$/.test(lower)) return Number(lower);
-  // Fastify (proxy-addr) takes addresses, subnets and the names loopback, linklocal and uniquelocal, comma separated; anything
-  // else would only fail later, inside Fastify, with a stack trace.
+  // Fastify (proxy-addr) takes addresses, subnets and the names loopback, linklocal and uniquelocal, comma
+  // separated; anything else would only fail later, inside Fastify, with a stack trace.
   const items = lower.split(',').map((item) => item.trim());
   if (!items.every(isTrustedProxy)) {
     throw new ConfigError(

@@ -53,8 +53,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     const errorId = randomBytes(6).toString('hex');
     const isDatabase = exception instanceof QueryFailedError || isDriverError(exception);
+    const kind = isDatabase ? 'database error' : 'error';
     this.logger.error(
-      `Unexpected ${isDatabase ? 'database ' : ''}error, error id ${errorId}, on ${request.method} ${requestPath(request)}`,
+      `Unexpected ${kind}, error id ${errorId}, on ${request.method} ${requestPath(request)}`,
       exception instanceof Error ? exception.stack : String(exception),
     );
     return {

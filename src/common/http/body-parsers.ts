@@ -40,14 +40,14 @@ export function registerBodyParsers(fastify: FastifyInstance, limits: BodyLimits
     }
     const text = body as string;
     if (text.length === 0) return done(null, {});
-    const first = text.trimStart()[0];
-    if (first !== '{' && first !== '[') return done(malformedJson(), undefined);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       return done(malformedJson(), undefined);
     }
+    // An object or a list; a scalar (a string, a number, true, null) is as malformed to the API as bad JSON.
+    if (parsed === null || typeof parsed !== 'object') return done(malformedJson(), undefined);
     done(null, parsed);
   });
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));

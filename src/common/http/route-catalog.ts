@@ -32,10 +32,7 @@ export class RouteCatalog {
   }
 
   allowedMethods(path: string): string[] {
-    const methods = new Set<string>();
-    for (const { method } of this.registered) {
-      if (!methods.has(method) && this.router.find(method, path)) methods.add(method);
-    }
-    return [...methods].sort();
+    const methods = new Set(this.registered.map((route) => route.method));
+    return [...methods].filter((method) => this.router.find(method, path)).sort();
   }
 }
