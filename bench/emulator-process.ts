@@ -32,7 +32,12 @@ export async function startEmulatorProcess(
   maxRecords = 1000,
 ): Promise<EmulatorProcess> {
   const child: ChildProcess = fork(__filename, [CHILD_FLAG], {
-    execArgv: ['-r', require.resolve('../scripts/swc-register.js')],
+    execArgv: [
+      '-r',
+      require.resolve('../scripts/swc-register.js'),
+      // e.g. EMULATOR_NODE_ARGS=--cpu-prof to profile the emulators under a benchmark
+      ...(process.env.EMULATOR_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

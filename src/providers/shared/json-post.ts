@@ -21,16 +21,23 @@ export function postForJson(
   headers: Record<string, string>,
   options: { httpsAgent: http.Agent; httpAgent: http.Agent; timeoutMs: number },
 ): Promise<JsonAnswer> {
-  const target = new URL(url);
+  const target = parsedUrl(url);
   const secure = target.protocol === 'https:';
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error: Error | undefined, answer?: JsonAnswer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(answer!);
+    };
     const request = (secure ? https : http).request(
       target,
       {
         method: 'POST',
         agent: secure ? options.httpsAgent : options.httpAgent,
         headers: { Accept: 'application/json', ...headers, 'Content-Length': Buffer.byteLength(body) },
-        signal: AbortSignal.timeout(options.timeoutMs),
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -47,12 +54,37 @@ export function postForJson(
           } catch {
             // not JSON: keep the text for the classifier
           }
-          resolve({ status: response.statusCode ?? 0, data, headers: response.headers });
+          settle(undefined, { status: response.statusCode ?? 0, data, headers: response.headers });
         });
-        response.on('error', reject);
+        response.on('error', settle);
       },
     );
-    request.on('error', reject);
+    // A plain timer, not an AbortSignal: a signal and its listeners cost several times more per request.
+    const timer = setTimeout(() => {
+      settle(timeoutError(options.timeoutMs));
+      request.destroy();
+    }, options.timeoutMs);
+    request.on('error', settle);
     request.end(body);
   });
+}
+
+function timeoutError(timeoutMs: number): Error {
+  const error = new Error(`No answer within ${timeoutMs} ms`);
+  error.name = 'TimeoutError';
+  return error;
+}
+
+/** Parsed once per URL: an adapter posts to a handful of URLs, each many times. */
+const parsedUrls = new Map<string, URL>();
+const MAX_PARSED_URLS = 1000;
+
+function parsedUrl(url: string): URL {
+  let parsed = parsedUrls.get(url);
+  if (!parsed) {
+    if (parsedUrls.size >= MAX_PARSED_URLS) parsedUrls.clear();
+    parsed = new URL(url);
+    parsedUrls.set(url, parsed);
+  }
+  return parsed;
 }
