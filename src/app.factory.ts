@@ -10,12 +10,14 @@ import { registerBodyParsers } from './common/http/body-parsers';
 import { requestPath } from './common/http/request-path';
 import { RouteCatalog } from './common/http/route-catalog';
 import { securityHeaders } from './common/http/security-headers';
+import { bindWithoutDeprecatedProperty } from './common/runtime/async-resource-bind';
 import { ApiAuthGuard } from './modules/auth/api-auth.guard';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** Builds the whole HTTP application from a validated configuration; `main.ts` and the tests share it. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  bindWithoutDeprecatedProperty();
   // A prefix, not a path: the UI's assets and every form of the document (/v3/api-docs.yaml) are behind it.
   const swaggerPath = new RegExp(`^${escapeRegExp(config.contextPath)}/(swagger-ui|v3/api-docs)`, 'i');
   const addSecurityHeaders = securityHeaders(swaggerPath);

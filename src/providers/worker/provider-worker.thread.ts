@@ -2,6 +2,7 @@
 import { Logger, LogLevel } from '@nestjs/common';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AppConfig } from '../../common/config/app-config';
+import { bindWithoutDeprecatedProperty } from '../../common/runtime/async-resource-bind';
 import { ApnsProvider } from '../apns/apns.provider';
 import { FcmProvider } from '../fcm/fcm.provider';
 import { HmsProvider } from '../hms/hms.provider';
@@ -14,6 +15,7 @@ function main(): void {
   const port = parentPort;
   if (!port) throw new Error('provider-worker.thread must run as a worker thread');
   const data = workerData as ProviderWorkerData;
+  bindWithoutDeprecatedProperty();
   Logger.overrideLogger(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(data.logLevel) + 1));
 
   // The adapters read only these two sections of the configuration.
