@@ -62,11 +62,11 @@ export class ServerProcess {
     server.child = spawn(
       process.execPath,
       [
-        // e.g. SERVER_NODE_ARGS=--cpu-prof to profile the server under a benchmark
+        ...(options.built ? PRODUCTION_NODE_FLAGS : ['-r', join(ROOT, 'scripts', 'swc-register.js')]),
+        // After the production flags, so that they can be overridden: e.g. SERVER_NODE_ARGS=--cpu-prof to profile
+        // the server under a benchmark
         ...(process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-        ...(options.built
-          ? [...PRODUCTION_NODE_FLAGS, join(ROOT, 'dist', 'main.js')]
-          : ['-r', join(ROOT, 'scripts', 'swc-register.js'), join(ROOT, 'src', 'main.ts')]),
+        options.built ? join(ROOT, 'dist', 'main.js') : join(ROOT, 'src', 'main.ts'),
       ],
       {
         cwd: ROOT,
